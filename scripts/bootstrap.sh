@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what govwatch needs when it is missing: Debian packages and the virtualenv.
+# Idempotent, and quick (a few seconds) when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+  redis-server postgresql chromium chromium-driver python3-venv
+)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+  for candidate in python3.11 python3.12 python3; do
+    if command -v "$candidate" >/dev/null; then python=$candidate; break; fi
+  done
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "bootstrap: creating .venv with $python"
+  "$python" -m venv .venv
+fi
+stamp=.venv/.govwatch-deps
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "bootstrap: installing Python packages"
+  .venv/bin/pip install -q --upgrade pip 2>/dev/null || true
+  .venv/bin/pip install -q -e '.[dev]'
+  echo "$want" >"$stamp"
+fi

@@ -1,0 +1,169 @@
+"""The registry: units, their websites and the columns of each website."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from units.categories import Category, default_window
+
+site_code_validator = RegexValidator(
+    r"^\d{10}$", "网站标识码应为10位数字（6位行政区划代码 + 4位顺序号）"
+)
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        TOWNSHIP = "township", "乡镇"
+        SUBDISTRICT = "subdistrict", "街道"
+        DEPARTMENT = "department", "县直部门"
+        DEVZONE = "devzone", "开发区"
+        OTHER = "other", "其他"
+
+    name = models.CharField("单位名称", max_length=100, unique=True)
+    kind = models.CharField("单位类型", max_length=20, choices=Kind.choices)
+    contact_person = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=50, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    # Vertically managed units (税务, 气象, 生态环境分局) are inspected and listed but left out
+    # of the county's pass rates (seed 001: 44 units listed, 41 counted).
+    counts_in_rates = models.BooleanField("计入合格率", default=True)
+    is_active = models.BooleanField("在册", default=True)
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    notes = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ("sort_order", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit_detail", args=[self.pk])
+
+
+class Membership(models.Model):
+    """A unit operator's membership: the user may see and act for this unit only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        verbose_name = "单位成员"
+        verbose_name_plural = "单位成员"
+        constraints = [
+            models.UniqueConstraint(fields=("user", "unit"), name="membership_unique_user_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit}"
+
+
+class Website(models.Model):
+    class Kind(models.TextChoices):
+        PORTAL = "portal", "门户网站"
+        DEPARTMENT = "department", "部门网站"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "运行"
+        CLOSED = "closed", "关停"
+        MERGED = "merged", "整合"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="websites")
+    name = models.CharField("网站名称", max_length=200)
+    home_url = models.URLField("首页网址", max_length=500, unique=True)
+    site_code = models.CharField(
+        "网站标识码", max_length=10, blank=True, validators=[site_code_validator]
+    )
+    kind = models.CharField(
+        "网站类型", max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT
+    )
+    status = models.CharField(
+        "运行状态", max_length=20, choices=Status.choices, default=Status.RUNNING
+    )
+    search_url = models.CharField(
+        "站内搜索地址",
+        max_length=500,
+        blank=True,
+        help_text="含 {q} 占位符，例如 https://example.gov.cn/search?q={q}",
+    )
+    has_services = models.BooleanField("有对外办事服务功能", default=True)
+
+    class Meta:
+        verbose_name = "政府网站"
+        verbose_name_plural = "政府网站"
+        ordering = ("unit__sort_order", "unit__name", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("website_detail", args=[self.pk])
+
+
+class Column(models.Model):
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="columns")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级栏目",
+    )
+    name = models.CharField("栏目名称", max_length=200)
+    url = models.URLField("栏目网址", max_length=500)
+    category = models.CharField("栏目类别", max_length=20, choices=Category.choices)
+    window_days = models.PositiveIntegerField(
+        "更新周期（天）", null=True, blank=True, help_text="留空则按类别默认周期"
+    )
+    is_first_level = models.BooleanField("一级栏目", default=False)
+    is_exempt = models.BooleanField("豁免检查", default=False)
+    exempt_reason = models.CharField("豁免理由", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "栏目"
+        verbose_name_plural = "栏目"
+        ordering = ("website", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("website", "url"), name="column_unique_website_url"),
+            models.CheckConstraint(
+                condition=models.Q(is_exempt=False) | ~models.Q(exempt_reason=""),
+                name="column_exemption_has_reason",
+                violation_error_message="豁免栏目必须填写豁免理由",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.website.name} / {self.name}"
+
+    @property
+    def effective_window_days(self) -> int | None:
+        if self.window_days is not None:
+            return self.window_days
+        return default_window(self.category)
+
+
+class RegistryUpload(models.Model):
+    """An uploaded registry workbook, kept between its preview and its confirmation."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    filename = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    data = models.BinaryField("文件内容")
+    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "登记信息导入"
+        verbose_name_plural = "登记信息导入"
+        ordering = ("-uploaded_at",)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"

@@ -44,11 +44,22 @@ def _rows(sheet: Sheet):
                 _yes_no(w.has_services),
             ]
     elif sheet is COLUMNS:
-        # Parents first, so that the file imports back in one pass.
-        columns = Column.objects.select_related("website", "parent").order_by(
-            "website_id", "parent_id", "id"
+        # Parents first, so that the file imports back in one pass: order by depth in the tree,
+        # not by id (a column may be given a parent created after it).
+        columns = list(
+            Column.objects.select_related("website", "parent").order_by("website_id", "id")
         )
-        for c in sorted(columns, key=lambda c: (c.website_id, c.parent_id is not None, c.id)):
+        parent_of = {c.pk: c.parent_id for c in columns}
+
+        def depth(column) -> int:
+            level, seen, current = 0, set(), column.parent_id
+            while current is not None and current not in seen:
+                seen.add(current)
+                level += 1
+                current = parent_of.get(current)
+            return level
+
+        for c in sorted(columns, key=lambda c: (c.website_id, depth(c), c.id)):
             yield [
                 c.website.home_url,
                 c.name,

@@ -167,7 +167,8 @@ def _present(row: _Row, *keys: str, defaults: dict) -> dict:
         if key not in row.cells:
             continue
         value = row.values.get(key)
-        out[key] = defaults.get(key) if value is None else value
+        # A blank choice cell reads as "", not None: it too takes the default.
+        out[key] = defaults.get(key) if value is None or value == "" else value
     return out
 
 
@@ -276,6 +277,8 @@ def _apply_column(row: _Row):
         raise CellError(row.cells["website"], f"网站“{row.values['website']}”不存在")
     parent = None
     if row.values.get("parent"):
+        if row.values["parent"] == row.values["url"]:
+            raise CellError(row.cells["parent"], "上级栏目不能是栏目本身")
         parent = Column.objects.filter(website=website, url=row.values["parent"]).first()
         if parent is None:
             raise CellError(row.cells["parent"], "上级栏目不存在（应先列出上级栏目）")
@@ -294,8 +297,11 @@ def _apply_column(row: _Row):
             "exempt_reason": "",
         },
     )
-    values["parent"] = parent
-    if values["is_exempt"] and not values["exempt_reason"]:
+    if "parent" in row.cells:  # like any other column: left out of the sheet, left alone
+        values["parent"] = parent
+    # With the 豁免理由 column left out, the stored reason stands (the model's check applies).
+    reason_blank = "exempt_reason" in values and not values["exempt_reason"]
+    if values.get("is_exempt") and reason_blank:
         raise CellError(row.cells.get("exempt_reason", ""), "豁免栏目必须填写豁免理由")
     _, outcome = _sync(Column, {"website": website, "url": row.values["url"]}, values)
     return (website.pk, row.values["url"]), outcome

@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -118,6 +119,10 @@ def _quote(name: str) -> str:
 @office_required
 def registry_upload(request):
     form = RegistryUploadForm(request.POST or None, request.FILES or None)
+    limit = settings.GOVWATCH_MAX_IMPORT_BYTES
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["file"].size > limit:
+        # Refuse it here rather than keep an oversized blob in the database.
+        form.add_error("file", f"文件超过 {limit // 1024 // 1024} MB，请检查是否选错了文件。")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         upload = RegistryUpload.objects.create(

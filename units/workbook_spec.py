@@ -86,7 +86,10 @@ def _int(value: object) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = int(float(str(value).strip()))
+        real = float(str(value).strip())
+        if not real.is_integer():  # 7.5 is not a number of days; also rejects inf and nan
+            raise ValueError
+        number = int(real)
     except ValueError:
         raise CellError(f"“{value}”不是整数") from None
     if number < 0:

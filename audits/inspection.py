@@ -1,0 +1,96 @@
+"""Reading one site: fetch its pages and extract what the checks need.
+
+Plain functions over a Fetcher; nothing here touches the database, so `inspect_site` can run
+them on any site and the Celery tasks can store what they return.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from audits.crawl.fetch import Fetcher, FetchResult
+from audits.extract.discover import ProposedColumn, propose_columns
+from audits.extract.listpage import ListResult, extract_list, extract_list_json
+from audits.extract.meta import read_meta_tags
+
+
+@dataclass(frozen=True)
+class ColumnReading:
+    url: str
+    page: FetchResult
+    result: ListResult | None  # None when the page could not be fetched
+    followed: str | None = None  # the JSON endpoint read for a list filled by JavaScript
+
+    @property
+    def outcome(self) -> str:
+        """dated | empty | needs_manual | error (the Observation.Outcome values)."""
+        return "error" if self.result is None else self.result.status
+
+    @property
+    def reason(self) -> str:
+        if self.result is None:
+            return f"栏目页面无法读取：{self.page.error or self.page.status}"
+        return self.result.reason
+
+
+@dataclass(frozen=True)
+class HomeReading:
+    url: str
+    page: FetchResult
+    meta: dict = field(default_factory=dict)
+    columns: tuple[ProposedColumn, ...] = ()
+    recent: ListResult | None = None  # the home page's own newest items (W-V3)
+
+
+def read_column(fetcher: Fetcher, url: str, today: dt.date) -> ColumnReading:
+    page = fetcher.fetch(url)
+    if not page.ok:
+        return ColumnReading(url, page, None)
+    result = extract_list(page.text, page.final_url, today)
+    if result.json_endpoint:
+        data = fetcher.fetch(result.json_endpoint)
+        if data.ok:
+            from_json = extract_list_json(data.text, data.final_url, today)
+            if from_json.status != "needs_manual":
+                return ColumnReading(url, page, from_json, followed=result.json_endpoint)
+    return ColumnReading(url, page, result)
+
+
+def read_home(fetcher: Fetcher, url: str, today: dt.date) -> HomeReading:
+    page = fetcher.fetch(url)
+    if not page.ok:
+        return HomeReading(url, page)
+    return HomeReading(
+        url,
+        page,
+        meta=read_meta_tags(page.text),
+        columns=tuple(propose_columns(page.text, page.final_url)),
+        recent=extract_list(page.text, page.final_url, today),
+    )
+
+
+def page_evidence(page: FetchResult) -> dict:
+    """What is kept of a fetch so that a person can later see exactly what was seen."""
+    return {
+        "final_url": page.final_url,
+        "redirects": list(page.redirects),
+        "content_type": page.content_type,
+        "encoding_how": page.encoding_how,
+        "error_kind": page.error_kind,
+        "error": page.error,
+        "tls_problem": page.tls_problem,
+        "cert_not_after": page.cert_not_after.isoformat() if page.cert_not_after else None,
+        "fetched_at": page.fetched_at.isoformat() if page.fetched_at else None,
+    }
+
+
+def reading_evidence(reading: ColumnReading, max_items: int = 50) -> dict:
+    evidence = page_evidence(reading.page)
+    if reading.page.ok:
+        evidence["meta"] = read_meta_tags(reading.page.text)
+    if reading.result is not None:
+        evidence["items"] = [
+            {"title": i.title, "url": i.url, "date": i.date.isoformat() if i.date else None}
+            for i in reading.result.items[:max_items]
+        ]
+        evidence["followed_json"] = reading.followed
+    return evidence

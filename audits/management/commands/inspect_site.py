@@ -1,0 +1,120 @@
+"""python manage.py inspect_site URL [--as-of YYYY-MM-DD] [--json]
+
+Discovers a site's columns from its home page, reads each, and prints what it found. Works on
+any site; nothing is stored. The JSON schema is documented in README.md.
+"""
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from audits.crawl.config import CrawlConfig
+from audits.crawl.fetch import Fetcher
+from audits.inspection import read_column, read_home
+from units.categories import Category, default_window
+
+SCHEMA = "govwatch.inspect_site/1"
+
+
+class Command(BaseCommand):
+    help = "检查一个网站：发现栏目，读取每个栏目的最新信息日期。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("url")
+        parser.add_argument("--as-of", help="监测时间点 YYYY-MM-DD（默认今天）")
+        parser.add_argument("--json", action="store_true", help="输出一个 JSON 文档")
+        parser.add_argument("--max-columns", type=int, default=60)
+
+    def handle(self, url, as_of=None, json=False, max_columns=60, **options):
+        try:
+            today = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--as-of {as_of!r}：日期格式应为 YYYY-MM-DD") from None
+        report = inspect(url, today, max_columns=max_columns)
+        if json:
+            self.stdout.write(_dumps(report))
+        else:
+            self.stdout.write(_text(report))
+        if not report["home"]["ok"]:
+            raise CommandError(f"首页无法访问：{report['home']['error']}")
+
+
+def inspect(url: str, today: dt.date, *, max_columns: int = 60) -> dict:
+    fetcher = Fetcher(CrawlConfig.from_settings())
+    home = read_home(fetcher, url, today)
+    page = home.page
+    report = {
+        "schema": SCHEMA,
+        "url": url,
+        "as_of": today.isoformat(),
+        "home": {
+            "url": url,
+            "final_url": page.final_url,
+            "ok": page.ok,
+            "http_status": page.status,
+            "error": page.error or None,
+            "elapsed_ms": page.elapsed_ms,
+            "encoding": page.encoding or None,
+            "encoding_how": page.encoding_how or None,
+            "tls_problem": page.tls_problem,
+            "meta": home.meta,
+            "newest_date": _iso(home.recent.newest) if home.recent else None,
+        },
+        "columns": [],
+    }
+    for proposed in home.columns[:max_columns]:
+        reading = read_column(fetcher, proposed.url, today)
+        result = reading.result
+        newest = result.newest if result else None
+        report["columns"].append(
+            {
+                "name": proposed.name,
+                "url": proposed.url,
+                "category": proposed.category,
+                "category_label": Category(proposed.category).label,
+                "window_days": default_window(proposed.category),
+                "outcome": reading.outcome,
+                "newest_date": _iso(newest),
+                "days_since": (today - newest).days if newest else None,
+                "item_count": result.item_count if result else None,
+                "confidence": round(result.confidence, 2) if result else None,
+                "reason": reading.reason,
+                "http_status": reading.page.status,
+                "followed_json": reading.followed,
+            }
+        )
+    return report
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _dumps(report: dict) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2)
+
+
+_OUTCOME = {"dated": "已取得", "empty": "空栏目", "needs_manual": "需人工核查", "error": "无法访问"}
+
+
+def _text(report: dict) -> str:
+    home = report["home"]
+    lines = [
+        f"网站：{report['url']}（监测时间点 {report['as_of']}）",
+        f"首页：HTTP {home['http_status']}，{home['elapsed_ms']} ms，编码 {home['encoding']}"
+        + (f"，证书问题：{home['tls_problem']}" if home["tls_problem"] else ""),
+        f"发现栏目 {len(report['columns'])} 个：",
+        "",
+    ]
+    for c in report["columns"]:
+        lines.append(
+            f"- {c['name']}［{c['category_label']}］ {_OUTCOME.get(c['outcome'], c['outcome'])}"
+            f" 最新 {c['newest_date'] or '—'}"
+            + (f"（{c['days_since']} 天前）" if c["days_since"] is not None else "")
+            + f" 置信度 {c['confidence'] if c['confidence'] is not None else '—'}"
+        )
+        lines.append(f"    {c['url']}")
+        lines.append(f"    依据：{c['reason']}")
+    return "\n".join(lines) + "\n"

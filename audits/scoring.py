@@ -1,0 +1,128 @@
+"""From confirmed findings to a proposed verdict: pure, so recomputing always gives the same.
+
+Rules: ../shared/domain/indicators.md. Any single veto -> 单否 and nothing else is scored;
+otherwise 100 points of deductions with per-item caps and no double counting; below the pass
+mark -> 不合格; the bonus part only strictly above 80; a site without external service
+functions is scored out of 75 and multiplied by 4/3; local overlays may fail a unit whose last
+period's problems are still there.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from audits.checks.base import Severity
+from audits.rules import Rules
+
+CLEAN, PASS, FAIL, VETO = "clean", "pass", "fail", "veto"
+SERVICE_GROUP = "办事服务"
+SERVICE_POINTS = 25
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A confirmed finding as the verdict sees it."""
+
+    key: str
+    kind: str
+    indicator: str
+    severity: str
+    title: str
+    item: str = ""
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class Proposal:
+    result: str  # clean | pass | fail | veto
+    score: float | None  # None when vetoed
+    reasons: tuple[str, ...]
+    carried: tuple[str, ...] = ()  # keys of last period's problems still present
+
+
+def propose_verdict(
+    findings: list[Counted],
+    rules: Rules,
+    *,
+    has_services: bool = True,
+    previous_keys: frozenset[str] = frozenset(),
+    bonus: float = 0.0,
+) -> Proposal:
+    counted = [f for f in findings if f.severity != Severity.MANUAL]
+    reasons: list[str] = []
+
+    vetoes = [f.title for f in counted if f.severity == Severity.VETO]
+    overdue_key = sum(1 for f in counted if f.indicator == "W-V4a")
+    overdue_any = overdue_key + sum(1 for f in counted if f.indicator == "W-V4b")
+    empty = sum(1 for f in counted if f.indicator == "W-V4c")
+    if overdue_key >= rules.veto_overdue_key:
+        vetoes.append(f"{overdue_key}个动态要闻或一级通知公告、政策文件栏目超期未更新")
+    if overdue_any >= rules.veto_overdue_any:
+        vetoes.append(f"{overdue_any}个应更未更")
+    if empty >= rules.veto_empty:
+        vetoes.append(f"{empty}个空栏目")
+    if vetoes:
+        return Proposal(VETO, None, tuple(vetoes), _carried(counted, previous_keys))
+
+    score = _score(counted, rules, has_services)
+    if score > rules.bonus_threshold:
+        score = round(score + bonus, 2)
+    reasons.extend(_problem_summary(overdue_any, empty, counted))
+
+    carried = _carried(counted, previous_keys)
+    if rules.overlays.unfixed_last_period_fails and carried:
+        fixed_some = len(carried) < len(previous_keys)
+        reasons.append("上月问题整改不彻底" if fixed_some else "上月问题未整改")
+        return Proposal(FAIL, score, tuple(reasons), carried)
+    if score < rules.pass_mark:
+        reasons.append(f"得分{score:g}分，低于{rules.pass_mark:g}分")
+        return Proposal(FAIL, score, tuple(reasons), carried)
+    if counted:
+        return Proposal(PASS, score, tuple(reasons), carried)
+    return Proposal(CLEAN, score, (), carried)
+
+
+def _score(findings: list[Counted], rules: Rules, has_services: bool) -> float:
+    """100 minus the deductions; each finding weighs in one item only, capped per item."""
+    per_item: dict[str, float] = defaultdict(float)
+    for f in findings:
+        item = rules.item(f.item) if f.item else None
+        if item is None:
+            continue
+        if not has_services and item.group == SERVICE_GROUP:
+            continue
+        per_item[item.code] += item.per_occurrence * f.count
+    deducted = sum(min(total, rules.item(code).cap) for code, total in per_item.items())
+    if has_services:
+        return round(100 - deducted, 2)
+    return round((100 - SERVICE_POINTS - deducted) * 100 / (100 - SERVICE_POINTS), 2)
+
+
+def _problem_summary(overdue: int, empty: int, findings: list[Counted]) -> list[str]:
+    """Short phrases as circulars write them: "7个应更未更", "4个空栏目", "1个链接无法访问"."""
+    parts = []
+    if overdue:
+        parts.append(f"{overdue}个应更未更")
+    if empty:
+        parts.append(f"{empty}个空栏目")
+    links = sum(f.count for f in findings if f.kind == "broken_link")
+    if links:
+        parts.append(f"{links}个链接无法访问")
+    others = [
+        f.title for f in findings if f.kind not in ("column_overdue", "column_empty", "broken_link")
+    ]
+    return parts + others
+
+
+def _carried(findings: list[Counted], previous_keys: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted({f.key for f in findings} & previous_keys))
+
+
+def pass_rate(results: list[tuple[str, bool]]) -> tuple[int, int, float]:
+    """Pass rate over the units that count (seed 001: 36 of 41 = 87.8 %).
+
+    `results` holds (result, counts_in_rates) per unit; 无问题 and 合格 both pass.
+    """
+    counted = [r for r, counts in results if counts]
+    passed = sum(1 for r in counted if r in (CLEAN, PASS))
+    rate = round(100 * passed / len(counted), 1) if counted else 0.0
+    return passed, len(counted), rate

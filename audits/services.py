@@ -1,0 +1,223 @@
+"""Inspection runs: create, fan out per website, store observations, finish.
+
+Every write is idempotent so that a task delivered twice, or re-run after a worker died, does
+not duplicate anything: observations are keyed by (run, kind, url), the counters move only when
+a row is created, and a run finishes through a conditional UPDATE that succeeds once.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audits.crawl.config import CrawlConfig
+from audits.crawl.fetch import Fetcher
+from audits.inspection import ColumnReading, HomeReading, read_column, read_home, reading_evidence
+from audits.models import InspectionRun, Observation, RunSite
+from units.models import Website
+
+
+def default_period(monitoring_point: dt.date) -> str:
+    return f"{monitoring_point:%Y-%m}"
+
+
+def run_create(
+    *,
+    trigger: str,
+    monitoring_point: dt.date | None = None,
+    period: str = "",
+    unit=None,
+    website=None,
+    user=None,
+) -> InspectionRun:
+    point = monitoring_point or timezone.localdate()
+    scope = (
+        InspectionRun.Scope.SITE
+        if website
+        else InspectionRun.Scope.UNIT
+        if unit
+        else InspectionRun.Scope.ALL
+    )
+    return InspectionRun.objects.create(
+        scope=scope,
+        unit=unit,
+        website=website,
+        period=period or default_period(point),
+        monitoring_point=point,
+        trigger=trigger,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def run_websites(run: InspectionRun):
+    sites = Website.objects.filter(status=Website.Status.RUNNING)
+    if run.website_id:
+        return sites.filter(pk=run.website_id)
+    if run.unit_id:
+        return sites.filter(unit_id=run.unit_id)
+    return sites.filter(unit__is_active=True)
+
+
+def run_plan(run_id: int) -> list[int]:
+    """Create the run's work items once; return the ids of websites still to inspect."""
+    with transaction.atomic():
+        run = InspectionRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (InspectionRun.Status.CANCELLED, InspectionRun.Status.DONE):
+            return []
+        sites = list(run_websites(run).prefetch_related("columns"))
+        existing = set(run.sites.values_list("website_id", flat=True))
+        RunSite.objects.bulk_create(
+            [RunSite(run=run, website=s) for s in sites if s.pk not in existing]
+        )
+        if run.status == InspectionRun.Status.QUEUED:
+            run.status = InspectionRun.Status.RUNNING
+            run.started_at = timezone.now()
+            run.sites_total = len(sites)
+            run.pages_total = sum(
+                1 + sum(1 for c in s.columns.all() if not c.is_exempt) for s in sites
+            )
+            run.save(update_fields=["status", "started_at", "sites_total", "pages_total"])
+            run_log(run.pk, f"开始：{len(sites)} 个网站，{run.pages_total} 个页面")
+    pending = run.sites.exclude(status=RunSite.Status.DONE)
+    return list(pending.values_list("website_id", flat=True))
+
+
+def run_log(run_id: int, line: str) -> None:
+    stamp = timezone.localtime().strftime("%H:%M:%S")
+    InspectionRun.objects.filter(pk=run_id).update(log=F("log") + f"{stamp} {line}\n")
+
+
+def fetcher_for_runs() -> Fetcher:
+    return Fetcher(CrawlConfig.from_settings())
+
+
+def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = None) -> None:
+    """Inspect one website for a run. Safe to call again for the same pair."""
+    claimed = RunSite.objects.filter(
+        run_id=run_id, website_id=website_id, run__status=InspectionRun.Status.RUNNING
+    ).exclude(status=RunSite.Status.DONE)
+    if not claimed.update(
+        status=RunSite.Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now()
+    ):
+        return  # done already, or the run was cancelled
+    run = InspectionRun.objects.get(pk=run_id)
+    website = Website.objects.get(pk=website_id)
+    fetcher = fetcher or fetcher_for_runs()
+    today = run.monitoring_point
+
+    home = read_home(fetcher, website.home_url, today)
+    _store_home(run, website, home)
+    for column in website.columns.filter(is_exempt=False).order_by("id"):
+        if _cancelled(run_id):
+            return
+        reading = read_column(fetcher, column.url, today)
+        _store_column(run, website, column, reading)
+
+    RunSite.objects.filter(run_id=run_id, website_id=website_id).update(
+        status=RunSite.Status.DONE, finished_at=timezone.now(), error=""
+    )
+    InspectionRun.objects.filter(pk=run_id).update(sites_done=F("sites_done") + 1)
+    run_finish_if_complete(run_id)
+
+
+def inspect_run_site_failed(run_id: int, website_id: int, error: str) -> None:
+    RunSite.objects.filter(run_id=run_id, website_id=website_id).update(
+        status=RunSite.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
+    InspectionRun.objects.filter(pk=run_id).update(errors=F("errors") + 1)
+    run_log(run_id, f"网站 {website_id} 失败：{error[:200]}")
+    run_finish_if_complete(run_id)
+
+
+def run_finish_if_complete(run_id: int) -> bool:
+    open_sites = RunSite.objects.filter(
+        run_id=run_id, status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)
+    )
+    if open_sites.exists():
+        return False
+    finished = InspectionRun.objects.filter(pk=run_id, status=InspectionRun.Status.RUNNING).update(
+        status=InspectionRun.Status.DONE, finished_at=timezone.now()
+    )
+    if finished:
+        run_log(run_id, "完成")
+    return bool(finished)
+
+
+def run_cancel(run_id: int) -> bool:
+    cancelled = InspectionRun.objects.filter(
+        pk=run_id, status__in=(InspectionRun.Status.QUEUED, InspectionRun.Status.RUNNING)
+    ).update(status=InspectionRun.Status.CANCELLED, finished_at=timezone.now())
+    if cancelled:
+        run_log(run_id, "已取消")
+    return bool(cancelled)
+
+
+def _cancelled(run_id: int) -> bool:
+    return InspectionRun.objects.filter(pk=run_id, status=InspectionRun.Status.CANCELLED).exists()
+
+
+def _store(run, website, *, kind, url, column=None, page, **values) -> None:
+    _, created = Observation.objects.update_or_create(
+        run=run,
+        kind=kind,
+        url=url,
+        defaults={
+            "website": website,
+            "column": column,
+            "observed_at": page.fetched_at or timezone.now(),
+            "http_status": page.status,
+            "elapsed_ms": page.elapsed_ms,
+            "bytes": page.bytes,
+            "encoding": page.encoding or "",
+            **values,
+        },
+    )
+    if created:
+        counters = {"pages_done": F("pages_done") + 1}
+        if values.get("outcome") == Observation.Outcome.ERROR:
+            counters["errors"] = F("errors") + 1
+        InspectionRun.objects.filter(pk=run.pk).update(**counters)
+
+
+def _store_home(run, website, home: HomeReading) -> None:
+    from audits.inspection import page_evidence
+
+    evidence = page_evidence(home.page)
+    evidence["meta"] = home.meta
+    evidence["list_status"] = home.recent.status if home.recent else None
+    evidence["proposed_columns"] = [
+        {"name": c.name, "url": c.url, "category": c.category} for c in home.columns
+    ]
+    recent = home.recent
+    _store(
+        run,
+        website,
+        kind=Observation.Kind.HOME,
+        url=website.home_url,
+        page=home.page,
+        outcome=Observation.Outcome.OK if home.page.ok else Observation.Outcome.ERROR,
+        newest_date=recent.newest if recent else None,
+        item_count=recent.item_count if recent else None,
+        confidence=recent.confidence if recent else None,
+        reason=(recent.reason if recent else f"首页无法访问：{home.page.error}"),
+        evidence=evidence,
+    )
+
+
+def _store_column(run, website, column, reading: ColumnReading) -> None:
+    result = reading.result
+    _store(
+        run,
+        website,
+        kind=Observation.Kind.COLUMN,
+        url=column.url,
+        column=column,
+        page=reading.page,
+        outcome=reading.outcome,
+        newest_date=result.newest if result else None,
+        item_count=result.item_count if result else None,
+        confidence=result.confidence if result else None,
+        reason=reading.reason,
+        evidence=reading_evidence(reading),
+    )

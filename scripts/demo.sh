@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The platform's main job on the embedded default: `make demo`.
+# Bootstraps, loads a demo county served by the local site farm, starts web, worker and beat,
+# queues an inspection of every site, and prints the URL and the logins. Ctrl-C stops it all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+
+WEB_PORT=${GOVWATCH_DEMO_PORT:-8000}
+FARM_PORT=${GOVWATCH_FARM_PORT:-8800}
+SITES=${GOVWATCH_DEMO_SITES:-40}
+TODAY=$(TZ=Asia/Shanghai date +%F)
+# Only the farm's addresses may be fetched although they are loopback; 127.0.0.1 (this web
+# server) stays refused, as any internal address is for user-entered URLs.
+export GOVWATCH_CRAWL_ALLOW_HOSTS=${GOVWATCH_CRAWL_ALLOW_HOSTS:-127.0.1.0/24,127.0.2.0/24,127.0.3.0/24}
+mkdir -p var/log
+PY=.venv/bin/python
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "正在停止……"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+$PY manage.py migrate --noinput >var/log/migrate.log
+$PY manage.py load_demo --sites "$SITES" --port "$FARM_PORT" --today "$TODAY"
+
+$PY -m sitefarm --seed 1 --sites "$SITES" --columns 12 --port "$FARM_PORT" --today "$TODAY" \
+  --latency-ms 30 --ground-truth var/farm-truth.json >var/log/farm.log 2>&1 &
+pids+=($!)
+.venv/bin/celery -A config worker --concurrency 2 --loglevel INFO >var/log/worker.log 2>&1 &
+pids+=($!)
+.venv/bin/celery -A config beat --loglevel INFO -s var/celerybeat-schedule >var/log/beat.log 2>&1 &
+pids+=($!)
+$PY manage.py runserver "127.0.0.1:$WEB_PORT" --noreload >var/log/web.log 2>&1 &
+pids+=($!)
+
+for _ in $(seq 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$WEB_PORT/login/" && break
+  sleep 0.2
+done
+$PY manage.py start_inspection --as-of "$TODAY"
+
+cat <<MSG
+
+政务网站与政务新媒体监管平台（示范县）已启动：
+  网址      http://127.0.0.1:$WEB_PORT/
+  工作人员  office / govwatch-demo
+  负责人    lead   / govwatch-demo
+  单位信息员 unit1  / govwatch-demo（只能看到本单位）
+  站点模拟器 127.0.1.x:$FARM_PORT，标准答案 var/farm-truth.json
+  日志      var/log/
+监测任务已排队，进度见“监测任务”。按 Ctrl-C 停止。
+MSG
+wait "${pids[@]}"

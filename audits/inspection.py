@@ -94,3 +94,55 @@ def reading_evidence(reading: ColumnReading, max_items: int = 50) -> dict:
         ]
         evidence["followed_json"] = reading.followed
     return evidence
+
+
+@dataclass(frozen=True)
+class LinkReading:
+    url: str
+    found_on: str
+    on_home: bool
+    result: FetchResult
+
+    @property
+    def state(self) -> str:
+        from audits.crawl.fetch import link_state
+
+        return link_state(self.result)
+
+
+def read_links(
+    fetcher: Fetcher, pages: list[tuple[str, str, bool]], limit: int = 300
+) -> list[LinkReading]:
+    """Check every link found on the given pages (url, html, is_home), each link once."""
+    from audits.extract.links import extract_links
+
+    seen: dict[str, tuple[str, bool]] = {}
+    for page_url, html, on_home in pages:
+        for link in extract_links(html, page_url):
+            if link.url not in seen or (on_home and not seen[link.url][1]):
+                seen[link.url] = (page_url, on_home)
+    readings = []
+    for url, (found_on, on_home) in list(seen.items())[:limit]:
+        readings.append(LinkReading(url, found_on, on_home, fetcher.head_or_get(url)))
+    return readings
+
+
+@dataclass(frozen=True)
+class SearchReading:
+    query: str
+    search_url: str
+    found: bool | None  # None: the search page could not be read
+    page: FetchResult
+
+
+def read_search(fetcher: Fetcher, template: str, title: str, item_url: str) -> SearchReading:
+    """Seed 004: search the site for a recent item's title; is it on the first results page?"""
+    from urllib.parse import quote, urlsplit
+
+    url = template.replace("{q}", quote(title))
+    page = fetcher.fetch(url)
+    if not page.ok:
+        return SearchReading(title, url, None, page)
+    path = urlsplit(item_url).path
+    found = bool(path and path in page.text) or title in page.text
+    return SearchReading(title, url, found, page)

@@ -17,11 +17,13 @@ from audits.checks.site import (
     LinkFact,
     MetaProblem,
     ProbeFact,
+    SearchFact,
     TlsFact,
     check_availability,
     check_home,
     check_links,
     check_meta,
+    check_search,
     check_tls,
 )
 from audits.extract.meta import check_meta_tags
@@ -35,6 +37,7 @@ _KINDS_BY_OBSERVATION = {
     Observation.Kind.HOME: {"home_stale", "home_manual", "meta_tags", "tls"},
     Observation.Kind.COLUMN: {"column_overdue", "column_empty", "column_due_soon", "column_manual"},
     Observation.Kind.LINK: {"broken_link"},
+    Observation.Kind.SEARCH: {"search_miss"},
 }
 
 
@@ -125,6 +128,11 @@ def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draf
     links = [o for o in obs if o.kind == Observation.Kind.LINK]
     if links:
         drafts += check_links([_link_fact(o) for o in links])
+
+    searches = [o for o in obs if o.kind == Observation.Kind.SEARCH]
+    drafts += check_search(
+        [SearchFact(o.evidence.get("query", ""), o.url, o.evidence.get("found")) for o in searches]
+    )
 
     probes = Observation.objects.filter(
         website=website,

@@ -32,6 +32,7 @@ class InspectionRun(models.Model):
     period = models.CharField("检查周期", max_length=20, help_text="例如 2026-11 或 2026Q4")
     monitoring_point = models.DateField("监测时间点")
     trigger = models.CharField("触发方式", max_length=20, choices=Trigger.choices)
+    check_links = models.BooleanField("检查链接", default=False)
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
@@ -96,6 +97,7 @@ class Observation(models.Model):
         META = "meta", "网页标签"
         TLS = "tls", "证书"
         DISCOVERY = "discovery", "栏目发现"
+        SEARCH = "search", "站内搜索"
 
     class Outcome(models.TextChoices):
         DATED = "dated", "已取得日期"
@@ -127,6 +129,8 @@ class Observation(models.Model):
     reason = models.TextField("依据", blank=True)
     # Items seen (title, url, date), redirects, encoding evidence, excerpts: what a person checks.
     evidence = models.JSONField("证据", default=dict, blank=True)
+    # Availability probes are keyed by their time slot, so a probe delivered twice counts once.
+    slot = models.DateTimeField("探测时段", null=True, blank=True)
 
     class Meta:
         verbose_name = "观测记录"
@@ -138,7 +142,12 @@ class Observation(models.Model):
                 fields=("run", "kind", "url"),
                 condition=models.Q(run__isnull=False),
                 name="observation_unique_per_run",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=("website", "kind", "slot"),
+                condition=models.Q(slot__isnull=False),
+                name="observation_unique_per_slot",
+            ),
         ]
         indexes = [models.Index(fields=("website", "kind", "observed_at"))]
 

@@ -51,9 +51,9 @@ def propose_verdict(
     reasons: list[str] = []
 
     vetoes = [f.title for f in counted if f.severity == Severity.VETO]
-    overdue_key = sum(1 for f in counted if f.indicator == "W-V4a")
-    overdue_any = overdue_key + sum(1 for f in counted if f.indicator == "W-V4b")
-    empty = sum(1 for f in counted if f.indicator == "W-V4c")
+    overdue_key = sum(f.count for f in counted if f.indicator == "W-V4a")
+    overdue_any = overdue_key + sum(f.count for f in counted if f.indicator == "W-V4b")
+    empty = sum(f.count for f in counted if f.indicator == "W-V4c")
     if overdue_key >= rules.veto_overdue_key:
         vetoes.append(f"{overdue_key}个动态要闻或一级通知公告、政策文件栏目超期未更新")
     if overdue_any >= rules.veto_overdue_any:

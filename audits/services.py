@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
-from audits.inspection import ColumnReading, HomeReading, read_column, read_home, reading_evidence
 from audits.models import InspectionRun, Observation, RunSite
 from units.models import Website
 
@@ -30,6 +29,7 @@ def run_create(
     unit=None,
     website=None,
     user=None,
+    check_links: bool = False,
 ) -> InspectionRun:
     point = monitoring_point or timezone.localdate()
     scope = (
@@ -46,6 +46,7 @@ def run_create(
         period=period or default_period(point),
         monitoring_point=point,
         trigger=trigger,
+        check_links=check_links,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
 
@@ -103,16 +104,27 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
         return  # done already, or the run was cancelled
     run = InspectionRun.objects.get(pk=run_id)
     website = Website.objects.get(pk=website_id)
+    from audits.inspection import read_column, read_home
+
     fetcher = fetcher or fetcher_for_runs()
     today = run.monitoring_point
 
     home = read_home(fetcher, website.home_url, today)
     _store_home(run, website, home)
+    pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
+    newest_item = None
     for column in website.columns.filter(is_exempt=False).order_by("id"):
         if _cancelled(run_id):
             return
         reading = read_column(fetcher, column.url, today)
         _store_column(run, website, column, reading)
+        if reading.page.ok:
+            pages.append((reading.page.final_url, reading.page.text, False))
+        newest_item = _newer_item(newest_item, reading)
+    if run.check_links:
+        _check_links(run, website, fetcher, pages)
+    if website.search_url and newest_item is not None:
+        _check_search(run, website, fetcher, newest_item)
 
     RunSite.objects.filter(run_id=run_id, website_id=website_id).update(
         status=RunSite.Status.DONE, finished_at=timezone.now(), error=""
@@ -131,17 +143,49 @@ def inspect_run_site_failed(run_id: int, website_id: int, error: str) -> None:
 
 
 def run_finish_if_complete(run_id: int) -> bool:
-    open_sites = RunSite.objects.filter(
-        run_id=run_id, status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)
-    )
-    if open_sites.exists():
-        return False
-    finished = InspectionRun.objects.filter(pk=run_id, status=InspectionRun.Status.RUNNING).update(
-        status=InspectionRun.Status.DONE, finished_at=timezone.now()
-    )
-    if finished:
-        run_log(run_id, "完成")
-    return bool(finished)
+    """When every site is done or failed: generate findings, refresh verdicts, mark done.
+
+    The run row is locked so that two last tasks finishing together do it once.
+    """
+    from audits.judgement import findings_for_run, verdicts_for_run
+
+    with transaction.atomic():
+        run = InspectionRun.objects.select_for_update().get(pk=run_id)
+        if run.status != InspectionRun.Status.RUNNING:
+            return False
+        if run.sites.filter(status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)).exists():
+            return False
+        findings = findings_for_run(run)
+        verdicts = verdicts_for_run(run)
+        run.status = InspectionRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+    run_log(run_id, f"完成：生成问题 {findings} 条，更新检查结果 {verdicts} 个")
+    return True
+
+
+def run_retry_failed(run_id: int) -> int:
+    """Re-run only the websites that failed; the run reopens until they are done."""
+    from audits.tasks import inspect_site
+
+    with transaction.atomic():
+        failed = list(
+            RunSite.objects.filter(run_id=run_id, status=RunSite.Status.FAILED).values_list(
+                "website_id", flat=True
+            )
+        )
+        if not failed:
+            return 0
+        RunSite.objects.filter(run_id=run_id, website_id__in=failed).update(
+            status=RunSite.Status.PENDING, error=""
+        )
+        InspectionRun.objects.filter(pk=run_id).update(
+            status=InspectionRun.Status.RUNNING, finished_at=None
+        )
+        run_log(run_id, f"重新检查失败的 {len(failed)} 个网站")
+        for website_id in failed:
+            transaction.on_commit(lambda w=website_id: inspect_site.delay(run_id, w))
+    return len(failed)
 
 
 def run_cancel(run_id: int) -> bool:
@@ -155,6 +199,59 @@ def run_cancel(run_id: int) -> bool:
 
 def _cancelled(run_id: int) -> bool:
     return InspectionRun.objects.filter(pk=run_id, status=InspectionRun.Status.CANCELLED).exists()
+
+
+def _newer_item(best, reading):
+    """The newest dated item seen so far: the one the site search is asked for."""
+    if reading.result is None:
+        return best
+    for item in reading.result.items:
+        if item.date and item.title and (best is None or item.date > best.date):
+            best = item
+    return best
+
+
+def _check_links(run, website, fetcher, pages) -> None:
+    from audits.inspection import read_links
+
+    for link in read_links(fetcher, pages):
+        _store(
+            run,
+            website,
+            kind=Observation.Kind.LINK,
+            url=link.url,
+            page=link.result,
+            outcome=link.state,
+            reason=link.result.error or "",
+            evidence={
+                "found_on": link.found_on,
+                "on_home": link.on_home,
+                "error": link.result.error,
+                "error_kind": link.result.error_kind,
+            },
+        )
+
+
+def _check_search(run, website, fetcher, item) -> None:
+    from audits.inspection import read_search
+
+    reading = read_search(fetcher, website.search_url, item.title, item.url)
+    outcome = {True: "ok", False: "dead", None: "unknown"}[reading.found]
+    _store(
+        run,
+        website,
+        kind=Observation.Kind.SEARCH,
+        url=reading.search_url,
+        page=reading.page,
+        outcome=outcome,
+        reason=f"搜索“{reading.query}”"
+        + {
+            "ok": "，结果第一页中有该信息",
+            "dead": "，结果第一页中没有该信息",
+            "unknown": "，搜索页无法读取",
+        }[outcome],
+        evidence={"query": reading.query, "item_url": item.url, "found": reading.found},
+    )
 
 
 def _store(run, website, *, kind, url, column=None, page, **values) -> None:
@@ -173,14 +270,14 @@ def _store(run, website, *, kind, url, column=None, page, **values) -> None:
             **values,
         },
     )
-    if created:
+    if created and kind in (Observation.Kind.HOME, Observation.Kind.COLUMN):
         counters = {"pages_done": F("pages_done") + 1}
         if values.get("outcome") == Observation.Outcome.ERROR:
             counters["errors"] = F("errors") + 1
         InspectionRun.objects.filter(pk=run.pk).update(**counters)
 
 
-def _store_home(run, website, home: HomeReading) -> None:
+def _store_home(run, website, home) -> None:
     from audits.inspection import page_evidence
 
     evidence = page_evidence(home.page)
@@ -205,7 +302,9 @@ def _store_home(run, website, home: HomeReading) -> None:
     )
 
 
-def _store_column(run, website, column, reading: ColumnReading) -> None:
+def _store_column(run, website, column, reading) -> None:
+    from audits.inspection import reading_evidence
+
     result = reading.result
     _store(
         run,

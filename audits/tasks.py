@@ -1,22 +1,19 @@
-"""Celery tasks: thin. Each loads ids and calls one service function."""
+"""Celery tasks: thin. Each loads ids and calls one service function; each is safe to run twice."""
+
+import datetime as dt
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
-from audits import services
+from audits import probes, services
+from units.models import Website
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(ConnectionError, OSError),
-    retry_backoff=5,
-    max_retries=3,
-)
-def inspect_run(self, run_id: int) -> None:
-    """Plan a run and fan it out: one task per website."""
-    website_ids = services.run_plan(run_id)
-    for website_id in website_ids:
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=5, max_retries=3)
+def inspect_run(run_id: int) -> None:
+    """Plan a run and fan it out: one task per website, so any number of workers share it."""
+    for website_id in services.run_plan(run_id):
         inspect_site.delay(run_id, website_id)
     services.run_finish_if_complete(run_id)
 
@@ -33,10 +30,27 @@ def inspect_site(self, run_id: int, website_id: int) -> None:
 
 
 @shared_task
-def scheduled_inspection(scope: str = "all") -> int:
-    run = services.run_create(trigger="schedule")
+def scheduled_inspection(check_links: bool = False) -> int:
+    run = services.run_create(trigger="schedule", check_links=check_links)
     transaction.on_commit(lambda: inspect_run.delay(run.pk))
     return run.pk
+
+
+@shared_task
+def probe_all() -> int:
+    """Queue one probe per running website for the current slot, spread inside the slot."""
+    slot = probes.probe_slot(timezone.now())
+    sites = Website.objects.filter(status=Website.Status.RUNNING).values_list("pk", flat=True)
+    for website_id in sites:
+        probe_site.apply_async(
+            (website_id, slot.isoformat()), countdown=probes.probe_offset(website_id)
+        )
+    return len(sites)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=2)
+def probe_site(website_id: int, slot: str) -> bool:
+    return probes.probe_website(website_id, dt.datetime.fromisoformat(slot))
 
 
 def start_run(run) -> None:

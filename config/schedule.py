@@ -1,11 +1,46 @@
-"""The beat schedule, defined once. django-celery-beat copies it into editable rows."""
+"""The beat schedule, defined once in code.
+
+After `migrate`, each entry is installed as a django-celery-beat row that staff can edit in the
+admin (周期任务). Rows that exist are left alone, so staff edits survive restarts and upgrades.
+"""
+
+import json
 
 from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
-    "daily-column-inspection": {
+    "每日栏目监测": {
         "task": "audits.tasks.scheduled_inspection",
         "schedule": crontab(hour=2, minute=0),
-        "kwargs": {"scope": "all"},
+    },
+    "每周链接检查": {
+        "task": "audits.tasks.scheduled_inspection",
+        "schedule": crontab(hour=3, minute=0, day_of_week=1),
+        "kwargs": {"check_links": True},
+    },
+    # W-V2 availability: every 30 minutes = 48 probes a day per site, spread inside the slot.
+    "首页可用性探测": {
+        "task": "audits.tasks.probe_all",
+        "schedule": crontab(minute="*/30"),
     },
 }
+
+
+def schedule_install_defaults(**kwargs) -> int:
+    """Create the missing schedule rows. Returns how many were created."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    created = 0
+    for name, entry in BEAT_SCHEDULE.items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        schedule = CrontabSchedule.from_schedule(entry["schedule"])
+        schedule.save()
+        PeriodicTask.objects.create(
+            name=name,
+            task=entry["task"],
+            crontab=schedule,
+            kwargs=json.dumps(entry.get("kwargs", {})),
+        )
+        created += 1
+    return created

@@ -11,7 +11,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_float, env_int, env_list, env_str, env_url
-from config.schedule import BEAT_SCHEDULE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("GOVWATCH_VAR_DIR") or BASE_DIR / "var")
@@ -158,7 +157,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# The schedule lives in config/schedule.py and is installed as editable rows after migrate
+# (audits.apps); it is not given to beat here, which would overwrite staff edits on restart.
 
 # --- Crawling -----------------------------------------------------------------------------------
 GOVWATCH_CRAWL_USER_AGENT = env_str(

@@ -149,8 +149,14 @@ class Column(models.Model):
 
 
 class RegistryUpload(models.Model):
-    """An uploaded registry workbook, kept between its preview and its confirmation."""
+    """An uploaded workbook, kept between its preview and its confirmation."""
 
+    class Kind(models.TextChoices):
+        REGISTRY = "registry", "登记信息"
+        FINDINGS = "findings", "第三方监测问题"
+
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.REGISTRY)
+    options = models.JSONField("导入参数", default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="上传人"
     )
@@ -161,8 +167,8 @@ class RegistryUpload(models.Model):
     applied_at = models.DateTimeField("导入时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "登记信息导入"
-        verbose_name_plural = "登记信息导入"
+        verbose_name = "导入文件"
+        verbose_name_plural = "导入文件"
         ordering = ("-uploaded_at",)
 
     def __str__(self) -> str:

@@ -85,9 +85,28 @@ def account_list(request):
 
 @login_required
 def portal(request):
-    """A unit operator's own page: only the units it belongs to."""
-    units = visible_units(request.user).prefetch_related("websites", "accounts")
-    return render(request, "units/portal.html", {"units": units})
+    """A unit operator's own page: only the units it belongs to, with their latest results."""
+    from audits.models import Finding, Verdict
+    from audits.selectors import periods
+
+    units = list(visible_units(request.user).prefetch_related("websites", "accounts"))
+    latest = next((p for p in periods() if not p.startswith("自查")), None)
+    site_ids = [w.pk for u in units for w in u.websites.all()]
+    verdicts = {
+        v.website_id: v for v in Verdict.objects.filter(website_id__in=site_ids, period=latest)
+    }
+    open_findings = (
+        Finding.objects.filter(website_id__in=site_ids, period=latest)
+        .exclude(status=Finding.Status.DISMISSED)
+        .exclude(severity="manual")
+        .select_related("website")
+        .order_by("website_id", "severity", "title")
+    )
+    return render(
+        request,
+        "units/portal.html",
+        {"units": units, "period": latest, "verdicts": verdicts, "findings": open_findings},
+    )
 
 
 # --- registry import and export ------------------------------------------------------------------
@@ -137,7 +156,9 @@ def registry_upload(request):
 
 @office_required
 def registry_preview(request, pk):
-    upload = get_object_or_404(RegistryUpload, pk=pk, applied_at__isnull=True)
+    upload = get_object_or_404(
+        RegistryUpload, pk=pk, kind=RegistryUpload.Kind.REGISTRY, applied_at__isnull=True
+    )
     report = import_registry(bytes(upload.data), dry_run=True)
     return render(request, "units/registry_preview.html", {"upload": upload, "report": report})
 
@@ -145,7 +166,9 @@ def registry_preview(request, pk):
 @office_required
 @require_POST
 def registry_confirm(request, pk):
-    upload = get_object_or_404(RegistryUpload, pk=pk, applied_at__isnull=True)
+    upload = get_object_or_404(
+        RegistryUpload, pk=pk, kind=RegistryUpload.Kind.REGISTRY, applied_at__isnull=True
+    )
     report = import_registry(bytes(upload.data), dry_run=False)
     if not report.ok:
         messages.error(request, "文件有错误，未导入任何内容。")

@@ -7,8 +7,9 @@ a row is created, and a run finishes through a conditional UPDATE that succeeds 
 
 import datetime as dt
 
-from django.db import transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from audits.crawl.config import CrawlConfig
@@ -86,7 +87,9 @@ def run_plan(run_id: int) -> list[int]:
 
 def run_log(run_id: int, line: str) -> None:
     stamp = timezone.localtime().strftime("%H:%M:%S")
-    InspectionRun.objects.filter(pk=run_id).update(log=F("log") + f"{stamp} {line}\n")
+    InspectionRun.objects.filter(pk=run_id).update(
+        log=Concat(F("log"), Value(f"{stamp} {line}\n"), output_field=TextField())
+    )
 
 
 def fetcher_for_runs() -> Fetcher:
@@ -186,6 +189,20 @@ def run_retry_failed(run_id: int) -> int:
         for website_id in failed:
             transaction.on_commit(lambda w=website_id: inspect_site.delay(run_id, w))
     return len(failed)
+
+
+def runs_stalled(older_than: dt.timedelta) -> dict[int, list[int]]:
+    """Sites of running runs whose task has not finished in time: their worker died (with the
+    filesystem broker nothing redelivers them) or their message was lost."""
+    cutoff = timezone.now() - older_than
+    stalled = RunSite.objects.filter(run__status=InspectionRun.Status.RUNNING).filter(
+        models.Q(status=RunSite.Status.RUNNING, started_at__lt=cutoff)
+        | models.Q(status=RunSite.Status.PENDING, run__started_at__lt=cutoff)
+    )
+    found: dict[int, list[int]] = {}
+    for run_id, website_id in stalled.values_list("run_id", "website_id"):
+        found.setdefault(run_id, []).append(website_id)
+    return found
 
 
 def run_cancel(run_id: int) -> bool:

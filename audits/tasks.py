@@ -53,6 +53,18 @@ def probe_site(website_id: int, slot: str) -> bool:
     return probes.probe_website(website_id, dt.datetime.fromisoformat(slot))
 
 
+@shared_task
+def resume_stalled_runs(minutes: int = 15) -> int:
+    """Re-queue the sites of running runs that have not finished in time. Safe: a site that is
+    in fact still running is claimed again, and its writes are idempotent."""
+    stalled = services.runs_stalled(dt.timedelta(minutes=minutes))
+    for run_id, website_ids in stalled.items():
+        services.run_log(run_id, f"恢复 {len(website_ids)} 个未完成的网站")
+        for website_id in website_ids:
+            inspect_site.delay(run_id, website_id)
+    return sum(len(ids) for ids in stalled.values())
+
+
 def start_run(run) -> None:
     """Queue a run after the transaction that created it commits."""
     transaction.on_commit(lambda: inspect_run.delay(run.pk))

@@ -23,6 +23,12 @@ BEAT_SCHEDULE = {
         "task": "audits.tasks.probe_all",
         "schedule": crontab(minute="*/30"),
     },
+    # A worker killed mid-run leaves sites unfinished; with Redis they are redelivered, with the
+    # filesystem broker this puts them back in the queue.
+    "恢复中断的监测任务": {
+        "task": "audits.tasks.resume_stalled_runs",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 

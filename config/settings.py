@@ -4,6 +4,7 @@ With nothing set, the platform runs embedded: SQLite under var/, Celery over kom
 transport. Every variable is parsed strictly; see README.md for the list.
 """
 
+import os
 import secrets
 from pathlib import Path
 
@@ -96,6 +97,8 @@ def _database() -> dict:
             "NAME": VAR_DIR / "govwatch.sqlite3",
             # Web, worker and beat share the file: wait for locks instead of failing at once.
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            # A file, not memory, so that a worker process in the integration tests shares it.
+            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
         }
     return dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
 
@@ -137,7 +140,10 @@ if env_bool("SECURE_COOKIES", default=False):
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # An unacknowledged task (its worker died) is redelivered after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("GOVWATCH_VISIBILITY_TIMEOUT", 3600, minimum=1)
+    }
 else:
     _queue_dir = VAR_DIR / "celery"
     for _sub in ("in", "processed"):
@@ -151,6 +157,7 @@ else:
     }
 # Progress and results live in our own rows (InspectionRun), not in a result backend.
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env_str("GOVWATCH_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -6,12 +6,16 @@ any site; nothing is stored. The JSON schema is documented in README.md.
 
 import datetime as dt
 import json
+import re
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
+from audits.extract.discover import ProposedColumn, guess_category
+from audits.extract.links import extract_links
 from audits.inspection import read_column, read_home
 from units.categories import Category, default_window
 
@@ -64,8 +68,16 @@ def inspect(url: str, today: dt.date, *, max_columns: int = 60) -> dict:
         },
         "columns": [],
     }
-    for proposed in home.columns[:max_columns]:
+    queue = list(home.columns)
+    seen = {c.url for c in queue} | {page.final_url}
+    while queue and len(report["columns"]) < max_columns:
+        proposed = queue.pop(0)
         reading = read_column(fetcher, proposed.url, today)
+        nested = _index_columns(reading, seen)
+        if nested:
+            # A second-level index page (信息公开 and the like): its links are the columns.
+            queue.extend(nested)
+            continue
         result = reading.result
         newest = result.newest if result else None
         report["columns"].append(
@@ -86,6 +98,25 @@ def inspect(url: str, today: dt.date, *, max_columns: int = 60) -> dict:
             }
         )
     return report
+
+
+def _index_columns(reading, seen: set[str]) -> list:
+    """Columns listed by a page that has no dated list of its own but links to several (信息公开
+    and other second-level index pages)."""
+    if reading.outcome != "needs_manual" or not reading.page.ok:
+        return []
+    page_url = reading.page.final_url
+    host = urlsplit(page_url).netloc
+    nested = []
+    for link in extract_links(reading.page.text, page_url):
+        text = link.text.strip()
+        if link.url in seen or urlsplit(link.url).netloc != host or not 2 <= len(text) <= 12:
+            continue
+        if len(re.findall(r"[\u4e00-\u9fff]", text)) < 2 or re.search(r"\d{4}", text):
+            continue
+        seen.add(link.url)
+        nested.append(ProposedColumn(text, link.url, guess_category(text)))
+    return nested if len(nested) >= 3 else []
 
 
 def _iso(value):

@@ -1,0 +1,271 @@
+"""Per-host politeness shared by every worker: at most N requests in flight and R per second.
+
+Three backends with one interface, ``with limiter.slot(key): ...``:
+
+- :class:`RedisLimiter` for several worker processes or machines (``REDIS_URL`` set): a
+  semaphore of expiring leases (a sorted set of tokens scored by expiry, taken with a Lua
+  script) so that a killed worker cannot hold a slot for ever, and a rate gate (a per-host
+  "next allowed time" reserved atomically in Lua).
+- :class:`FileLimiter` for the embedded single-machine default: N ``flock``-ed slot files per
+  host (the kernel drops the lock of a killed process) and a per-host timestamp file.
+- :class:`LocalLimiter`: threads of one process (tests, scripts).
+
+The key is the lower-case host name and port (``ResolvedURL.key`` / :func:`host_key`): many
+department "sites" are directories of the portal's host, and must share its limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from .config import CrawlConfig
+
+
+class LimiterTimeout(Exception):
+    """No slot became free for the host within the wait timeout."""
+
+
+class Limiter(Protocol):
+    def slot(self, key: str) -> contextlib.AbstractContextManager[None]: ...
+
+
+def host_key(url: str) -> str:
+    """Politeness key for a URL: ``host:port`` (lower case, default port filled in)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower(), 0)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+def make_limiter(config: CrawlConfig) -> Limiter:
+    """The limiter the configuration asks for."""
+    common = {
+        "concurrency": config.per_host_concurrency,
+        "rate": config.per_host_rate,
+        "wait_timeout": config.slot_wait_timeout,
+    }
+    if config.limiter_backend == "redis":
+        assert config.redis_url
+        # A slot is held for one request, which the fetcher bounds by total_timeout.
+        lease = config.total_timeout + config.connect_timeout + 30.0
+        return RedisLimiter(config.redis_url, lease_seconds=lease, **common)
+    if config.limiter_backend == "file":
+        assert config.lock_dir
+        return FileLimiter(config.lock_dir, **common)
+    return LocalLimiter(**common)
+
+
+def _poll_sleep(deadline: float, base: float) -> None:
+    # Jitter keeps waiting workers from polling in lock-step.
+    pause = base * (0.5 + random.random())
+    time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+
+
+class LocalLimiter:
+    """Per-host limits among the threads of one process."""
+
+    def __init__(self, concurrency: int = 2, rate: float = 0.0, wait_timeout: float = 120.0):
+        self.concurrency = concurrency
+        self.rate = rate
+        self.wait_timeout = wait_timeout
+        self._lock = threading.Lock()
+        self._semaphores: dict[str, threading.BoundedSemaphore] = {}
+        self._next_allowed: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def slot(self, key: str) -> Iterator[None]:
+        with self._lock:
+            sem = self._semaphores.setdefault(key, threading.BoundedSemaphore(self.concurrency))
+        if not sem.acquire(timeout=self.wait_timeout):
+            raise LimiterTimeout(key)
+        try:
+            self._wait_for_rate(key)
+            yield
+        finally:
+            sem.release()
+
+    def _wait_for_rate(self, key: str) -> None:
+        if self.rate <= 0:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_allowed.get(key, 0.0))
+            self._next_allowed[key] = start + 1.0 / self.rate
+        if start > now:
+            time.sleep(start - now)
+
+
+class FileLimiter:
+    """Per-host limits among the processes of one machine, with ``flock`` on files."""
+
+    def __init__(
+        self,
+        lock_dir: str | os.PathLike[str],
+        concurrency: int = 2,
+        rate: float = 0.0,
+        wait_timeout: float = 120.0,
+        poll_interval: float = 0.02,
+    ):
+        self.lock_dir = os.fspath(lock_dir)
+        self.concurrency = concurrency
+        self.rate = rate
+        self.wait_timeout = wait_timeout
+        self.poll_interval = poll_interval
+        os.makedirs(self.lock_dir, exist_ok=True)
+
+    def _path(self, key: str, suffix: str) -> str:
+        digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+        safe = re.sub(r"[^a-z0-9.-]+", "_", key.lower())[:80]
+        return os.path.join(self.lock_dir, f"{safe}-{digest}.{suffix}")
+
+    @contextlib.contextmanager
+    def slot(self, key: str) -> Iterator[None]:
+        fd = self._acquire(key)
+        try:
+            self._wait_for_rate(key)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _acquire(self, key: str) -> int:
+        deadline = time.monotonic() + self.wait_timeout
+        paths = [self._path(key, f"slot{i}") for i in range(self.concurrency)]
+        while True:
+            # Start at a random slot so waiters do not all fight over slot 0.
+            offset = random.randrange(len(paths))
+            for i in range(len(paths)):
+                fd = os.open(paths[(offset + i) % len(paths)], os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                except BaseException:
+                    os.close(fd)
+                    raise
+                return fd
+            if time.monotonic() >= deadline:
+                raise LimiterTimeout(key)
+            _poll_sleep(deadline, self.poll_interval)
+
+    def _wait_for_rate(self, key: str) -> None:
+        if self.rate <= 0:
+            return
+        fd = os.open(self._path(key, "rate"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            raw = os.pread(fd, 64, 0)
+            try:
+                next_allowed = float(raw.decode("ascii").strip() or 0)
+            except ValueError:
+                next_allowed = 0.0
+            # Wall-clock time: it is compared across processes.
+            now = time.time()
+            start = max(now, next_allowed)
+            data = repr(start + 1.0 / self.rate).encode("ascii")
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, data, 0)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        if start > now:
+            time.sleep(start - now)
+
+
+# KEYS[1]: sorted set of lease tokens scored by expiry (ms, Redis clock).
+# ARGV: limit, lease in ms, token. Returns 1 if the lease was granted.
+_ACQUIRE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+  return 1
+end
+return 0
+"""
+
+# KEYS[1]: the host's next allowed start time (ms, Redis clock). ARGV[1]: interval in ms.
+# Reserves the next start time and returns how many ms the caller must wait for it.
+_RATE_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = now
+if nxt > now then start = nxt end
+redis.call('SET', KEYS[1], string.format('%d', start + interval), 'PX', start - now + interval + 1000)
+return start - now
+"""
+
+
+class RedisLimiter:
+    """Per-host limits among all workers on all machines that share one Redis."""
+
+    def __init__(
+        self,
+        redis_url_or_client: object,
+        concurrency: int = 2,
+        rate: float = 0.0,
+        wait_timeout: float = 120.0,
+        lease_seconds: float = 60.0,
+        poll_interval: float = 0.02,
+        prefix: str = "govwatch:crawl",
+    ):
+        if isinstance(redis_url_or_client, str):
+            import redis
+
+            self.redis = redis.Redis.from_url(redis_url_or_client)
+        else:
+            self.redis = redis_url_or_client
+        self.concurrency = concurrency
+        self.rate = rate
+        self.wait_timeout = wait_timeout
+        self.lease_ms = max(1, int(lease_seconds * 1000))
+        self.poll_interval = poll_interval
+        self.prefix = prefix
+        self._acquire_script = self.redis.register_script(_ACQUIRE_LUA)
+        self._rate_script = self.redis.register_script(_RATE_LUA)
+
+    def _key(self, kind: str, key: str) -> str:
+        return f"{self.prefix}:{kind}:{key.lower()}"
+
+    @contextlib.contextmanager
+    def slot(self, key: str) -> Iterator[None]:
+        sem_key = self._key("sem", key)
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + self.wait_timeout
+        while not self._acquire_script(
+            keys=[sem_key], args=[self.concurrency, self.lease_ms, token]
+        ):
+            if time.monotonic() >= deadline:
+                raise LimiterTimeout(key)
+            _poll_sleep(deadline, self.poll_interval)
+        try:
+            self._wait_for_rate(key)
+            yield
+        finally:
+            self.redis.zrem(sem_key, token)
+
+    def _wait_for_rate(self, key: str) -> None:
+        if self.rate <= 0:
+            return
+        interval_ms = max(1, round(1000.0 / self.rate))
+        wait_ms = int(self._rate_script(keys=[self._key("rate", key)], args=[interval_ms]))
+        if wait_ms > 0:
+            time.sleep(wait_ms / 1000.0)

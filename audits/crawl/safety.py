@@ -1,0 +1,275 @@
+"""URL safety: refuse URLs that would make the crawler reach into internal networks.
+
+A URL entered by a person (or found on a page) is resolved with ``getaddrinfo`` and refused if
+any address it resolves to is loopback, private, link-local, multicast, reserved, unspecified,
+shared (CGNAT) or a cloud metadata endpoint, unless the host or address is on the allow-list.
+
+We rely on the resolved addresses rather than on parsing the host string: ``getaddrinfo`` reads
+``2130706433``, ``0177.0.0.1``, ``0x7f.1`` and ``127.1`` the same way an HTTP client would, so
+odd spellings of 127.0.0.1 end up as 127.0.0.1 here too.
+
+DNS rebinding: :func:`resolve_url` returns the checked addresses and the fetcher connects to one
+of *those* addresses (see ``fetch.py``), so a second, different DNS answer is never used.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .config import CrawlConfig
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Cloud metadata endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, Alibaba Cloud) and the shared
+# address space (RFC 6598) in which Alibaba's 100.100.100.200 lives.
+_METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class UnsafeURL(ValueError):
+    """The URL must not be fetched; ``str(exc)`` is a reason a person can read (Chinese)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BadURL(UnsafeURL):
+    """The URL is malformed (empty, bad host or port, stray characters)."""
+
+
+class UnresolvableHost(OSError):
+    """The host name could not be resolved; ``temporary`` is True for SERVFAIL/timeouts."""
+
+    def __init__(self, host: str, reason: str, *, temporary: bool) -> None:
+        super().__init__(reason)
+        self.host = host
+        self.reason = reason
+        self.temporary = temporary
+
+
+@dataclass(frozen=True)
+class ResolvedURL:
+    """A checked URL and the addresses it may be fetched from."""
+
+    url: str
+    scheme: str
+    host: str  # ASCII (IDNA) host name or IP literal without brackets, lower case
+    port: int
+    path: str  # path and query, never empty, no fragment
+    addresses: tuple[str, ...]  # checked IP addresses, in getaddrinfo's order of preference
+    allowed_by_list: bool  # True when the allow-list let a private address through
+
+    @property
+    def key(self) -> str:
+        """Politeness key: host name and port (department sites often share the portal host)."""
+        return f"{_bracket(self.host)}:{self.port}"
+
+    @property
+    def host_header(self) -> str:
+        if self.port == DEFAULT_PORTS[self.scheme]:
+            return _bracket(self.host)
+        return f"{_bracket(self.host)}:{self.port}"
+
+    def url_for(self, address: str) -> str:
+        """The same URL with the host replaced by one of the checked addresses."""
+        return f"{self.scheme}://{_bracket(address)}:{self.port}{self.path}"
+
+
+def check_url(url: str, config: CrawlConfig) -> None:
+    """Raise :class:`UnsafeURL` if ``url`` may not be fetched (or :class:`UnresolvableHost`)."""
+    resolve_url(url, config)
+
+
+def resolve_url(url: str, config: CrawlConfig, *, timeout: float | None = None) -> ResolvedURL:
+    """Parse, resolve and check ``url``; return the addresses that may be connected to."""
+    scheme, host, port, path = _parse(url)
+    addresses = _resolve(host, port, timeout if timeout is not None else config.connect_timeout)
+    allowed_by_list = False
+    if host in config.allowed_hostnames:
+        allowed_by_list = True
+    else:
+        for text in addresses:
+            ip = ipaddress.ip_address(text)
+            if any(ip in net for net in config.allowed_networks if net.version == ip.version):
+                allowed_by_list = allowed_by_list or blocked_reason(ip) is not None
+                continue
+            reason = blocked_reason(ip)
+            if reason is not None:
+                shown = host if host == text else f"{host}（解析为 {text}）"
+                raise UnsafeURL(f"拒绝访问 {shown}：{reason}")
+    return ResolvedURL(
+        url=url,
+        scheme=scheme,
+        host=host,
+        port=port,
+        path=path,
+        addresses=addresses,
+        allowed_by_list=allowed_by_list,
+    )
+
+
+def blocked_reason(ip: IPAddress) -> str | None:
+    """Why a crawler must not connect to ``ip`` (Chinese), or None if it is a public address."""
+    for candidate in _with_embedded_ipv4(ip):
+        reason = _blocked_reason_one(candidate)
+        if reason is not None:
+            if candidate is not ip:
+                return f"{reason}（IPv6 地址内嵌 {candidate}）"
+            return reason
+    return None
+
+
+def _blocked_reason_one(ip: IPAddress) -> str | None:
+    if ip in _METADATA_ADDRESSES:
+        return "云服务器元数据地址"
+    if ip.is_unspecified:
+        return "未指定地址（0.0.0.0 / ::）"
+    if ip.is_loopback:
+        return "本机回环地址"
+    if ip.is_link_local:
+        return "链路本地地址"
+    if ip.is_multicast:
+        return "组播地址"
+    if ip.version == 4 and ip in _CGNAT:
+        return "运营商级 NAT 共享地址（100.64.0.0/10）"
+    if ip.is_private:
+        return "内网（私有）地址"
+    if ip.is_reserved:
+        return "保留地址"
+    if not ip.is_global:
+        return "非公网地址"
+    return None
+
+
+def _with_embedded_ipv4(ip: IPAddress) -> list[IPAddress]:
+    """Any IPv4 address embedded in ``ip`` (mapped, compatible, 6to4, Teredo, NAT64), then
+    ``ip`` itself: the kernel or a gateway may deliver packets to the embedded address."""
+    if ip.version != 6:
+        return [ip]
+    out: list[IPAddress] = []
+    assert isinstance(ip, ipaddress.IPv6Address)
+    if ip.ipv4_mapped is not None:
+        out.append(ip.ipv4_mapped)
+    packed = ip.packed
+    if packed[:12] == bytes(12) and int(ip) > 1:  # IPv4-compatible ::a.b.c.d (deprecated)
+        out.append(ipaddress.IPv4Address(packed[12:]))
+    if ip.sixtofour is not None:
+        out.append(ip.sixtofour)
+    if ip.teredo is not None:
+        out.extend(ip.teredo)
+    if ip in _NAT64:
+        out.append(ipaddress.IPv4Address(packed[12:]))
+    out.append(ip)
+    return out
+
+
+def _parse(url: str) -> tuple[str, str, int, str]:
+    if not isinstance(url, str) or not url.strip():
+        raise BadURL("网址为空")
+    url = url.strip()
+    if any(ord(c) < 0x21 or c == "\\" for c in url.split("#", 1)[0]):
+        raise BadURL("网址含有空白、控制字符或反斜杠")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise BadURL(f"网址格式错误：{exc}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS:
+        shown = scheme or "（无）"
+        raise UnsafeURL(f"只允许 http/https 协议，不允许 {shown}")
+    if "@" in parts.netloc or parts.username is not None or parts.password is not None:
+        raise UnsafeURL("网址中不允许包含用户名或密码")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise BadURL(f"端口号无效：{exc}") from exc
+    # A trailing dot (fully qualified name) does not change the host; not every resolver
+    # accepts it, and the allow-list and politeness keys should not see two spellings.
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise BadURL("网址缺少主机名")
+    if port is None:
+        port = DEFAULT_PORTS[scheme]
+    if not 0 < port < 65536:
+        raise BadURL(f"端口号无效：{port}")
+    host = _ascii_host(host)
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return scheme, host, port, path
+
+
+def _ascii_host(host: str) -> str:
+    host = host.lower()
+    if host.isascii():
+        return host
+    try:
+        import idna
+
+        return idna.encode(host, uts46=True).decode("ascii")
+    except Exception:
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise BadURL(f"主机名无效：{host}") from exc
+
+
+_TEMPORARY_GAI_ERRORS = {
+    getattr(socket, name)
+    for name in ("EAI_AGAIN", "EAI_FAIL", "EAI_SYSTEM", "EAI_MEMORY")
+    if hasattr(socket, name)
+}
+
+
+def _resolve(host: str, port: int, timeout: float) -> tuple[str, ...]:
+    """All addresses of ``host``, in getaddrinfo's order, with a timeout.
+
+    getaddrinfo has no timeout of its own, so it runs in a daemon thread; if the resolver
+    hangs, the thread is abandoned and finishes on its own.
+    """
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name=f"resolve {host}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise UnresolvableHost(host, f"域名解析超时：{host}", temporary=True)
+    error = box.get("error")
+    if isinstance(error, socket.gaierror):
+        temporary = error.errno in _TEMPORARY_GAI_ERRORS
+        word = "暂时失败" if temporary else "失败（域名不存在或没有地址记录）"
+        raise UnresolvableHost(host, f"域名解析{word}：{host}", temporary=temporary)
+    if isinstance(error, (UnicodeError, ValueError)):
+        raise BadURL(f"主机名无效：{host}")
+    if isinstance(error, BaseException):
+        raise UnresolvableHost(host, f"域名解析失败：{host}（{error}）", temporary=True)
+    addresses: list[str] = []
+    for family, _type, _proto, _canon, sockaddr in box["infos"]:  # type: ignore[union-attr]
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            continue
+        text = str(sockaddr[0]).split("%", 1)[0]
+        if text not in addresses:
+            addresses.append(text)
+    if not addresses:
+        raise UnresolvableHost(host, f"域名没有可用的地址记录：{host}", temporary=False)
+    return tuple(addresses)
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

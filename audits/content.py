@@ -94,7 +94,12 @@ class _Payload:
 
 class Matcher:
     """A compiled set of dictionaries: one Aho-Corasick automaton holding the words to report and
-    the allow-listed words together, so a scan is a single pass."""
+    the allow-listed words together, so a scan is a single pass.
+
+    The automaton works on UTF-8 bytes (spelled as a latin-1 string): pyahocorasick looks a
+    node's children up one by one, and a root with thousands of different Chinese characters is
+    two to three times slower than the few UTF-8 lead bytes. A match of whole UTF-8 characters
+    can only start and end on character boundaries, so no false matches come of it."""
 
     __slots__ = ("automaton", "words", "allowed")
 
@@ -103,20 +108,35 @@ class Matcher:
         self.words = words
         self.allowed = allowed
 
+    def raw_matches(self, text: str):
+        """(last byte index, payload) for every match, before any filtering (benchmarks)."""
+        if self.automaton is None:
+            return iter(())
+        return self.automaton.iter(_as_key(fold(text)))
+
     def __repr__(self) -> str:
         return f"<Matcher {self.words} words, {self.allowed} allowed>"
 
 
-# One character for one character, so offsets in the folded text are offsets in the original.
+def _as_key(text: str) -> str:
+    return text.encode("utf-8", errors="surrogatepass").decode("latin-1")
+
+
+# ASCII letters match case-insensitively, full-width letters and digits match half-width; one
+# character for one character, so offsets in the folded text are offsets in the original. Chinese
+# punctuation (also in the full-width block) is left alone.
 _FOLD = {c: c + 0x20 for c in range(0x41, 0x5B)}  # A-Z
-for _c in range(0xFF01, 0xFF5F):  # full-width ASCII
-    _FOLD[_c] = _c - 0xFEE0 + (0x20 if 0x41 <= _c - 0xFEE0 <= 0x5A else 0)
-_FOLD[0x3000] = 0x20
+_FOLD.update({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})  # ０-９
+_FOLD.update({c: c - 0xFEE0 + 0x20 for c in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
+_FOLD.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
+_FOLDABLE = re.compile("[A-Z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 
 
 def fold(text: str) -> str:
-    """Case- and width-fold ASCII; Chinese is left alone. Length is preserved."""
-    return text.translate(_FOLD)
+    """Case- and width-fold ASCII letters and digits; everything else is left alone. Length is
+    preserved. (Only the runs that need it are translated: str.translate over a whole page of
+    Chinese is slower than the Aho-Corasick pass itself.)"""
+    return _FOLDABLE.sub(lambda m: m.group().translate(_FOLD), text)
 
 
 def leader_entries_to_words(leader: LeaderEntry) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -177,7 +197,8 @@ def build_matcher(
     automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
     for key in report.keys() | allowed:
         kinds = report.get(key, {})
-        automaton.add_word(key, _Payload(len(key), key in allowed, tuple(kinds.values())))
+        raw = _as_key(key)
+        automaton.add_word(raw, _Payload(len(raw), key in allowed, tuple(kinds.values())))
     automaton.make_automaton()
     return Matcher(automaton, len(report), len(allowed))
 
@@ -195,16 +216,27 @@ def scan_text(text: str, matcher: Matcher) -> list[Hit]:
     """Every dictionary hit in ``text``, in text order, allow-listed and overlapped hits dropped."""
     if not text or matcher.automaton is None:
         return []
+    data = fold(text).encode("utf-8", errors="surrogatepass")
+    byte_spans: list[tuple[int, int, _Payload]] = []
+    for last, payload in matcher.automaton.iter(data.decode("latin-1")):
+        byte_spans.append((last + 1 - payload.length, last + 1, payload))
+    if not any(p.entries for _, _, p in byte_spans):
+        return []
+    # Byte offsets to character offsets, decoding only the stretches between them.
+    chars: dict[int, int] = {}
+    at_byte = at_char = 0
+    for offset in sorted({o for start, end, _ in byte_spans for o in (start, end)}):
+        at_char += len(data[at_byte:offset].decode("utf-8", errors="surrogatepass"))
+        at_byte = offset
+        chars[offset] = at_char
     allow_spans: list[tuple[int, int]] = []
     spans: dict[tuple[int, int], _Payload] = {}
-    for last, payload in matcher.automaton.iter(fold(text)):
-        start = last + 1 - payload.length
+    for start, end, payload in byte_spans:
+        span = (chars[start], chars[end])
         if payload.allow:
-            allow_spans.append((start, last + 1))
+            allow_spans.append(span)
         if payload.entries:
-            spans[(start, last + 1)] = payload
-    if not spans:
-        return []
+            spans[span] = payload
 
     # Drop hits inside an allowed occurrence: sweep both by start, keeping the farthest end of
     # the allowed spans that start at or before the hit.
@@ -248,17 +280,17 @@ SEED_FILES = {
 }
 
 
-def parse_word_line(line: str) -> tuple[str, str] | None:
-    """One line of a word list: ``word``, ``word<TAB>second`` or ``word,second`` (also ，).
+def parse_word_line(line: str) -> tuple[str, ...] | None:
+    """One line of a word list: ``word``, or up to three fields separated by TAB, or else by a
+    comma (also ，): ``wrong<TAB>right<TAB>note`` for typos, ``word<TAB>note`` for the others.
     None for a blank line or a # comment."""
     line = line.strip().lstrip("\ufeff")
     if not line or line.startswith("#"):
         return None
     for sep in ("\t", ",", "，"):
         if sep in line:
-            word, second = line.split(sep, 1)
-            return word.strip(), second.strip()
-    return line, ""
+            return tuple(part.strip() for part in line.split(sep, 2))
+    return (line,)
 
 
 def seed_entries(data_dir: Path = DATA_DIR) -> list[Entry]:
@@ -269,24 +301,27 @@ def seed_entries(data_dir: Path = DATA_DIR) -> list[Entry]:
         if not path.exists():
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
-            parsed = parse_word_line(line)
-            if parsed:
-                word, second = parsed
-                if kind == TYPO:
-                    out.append(Entry(kind, word, second))
-                else:
-                    out.append(Entry(kind, word, note=second))
+            fields = parse_word_line(line)
+            if not fields:
+                continue
+            if kind == TYPO:
+                out.append(Entry(kind, fields[0], *fields[1:3]))
+            else:
+                out.append(Entry(kind, fields[0], note="，".join(fields[1:])))
     return out
 
 
 # --- visible text --------------------------------------------------------------------------------
 
 _NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "select", "textarea"})
-_BLOCK = frozenset(
-    "address article aside blockquote br center dd div dl dt fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead "
-    "tr ul option title caption".split()
-)
+# fmt: off
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "div", "dl",
+    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "option", "p", "pre", "section", "table", "tbody",
+    "td", "tfoot", "th", "thead", "title", "tr", "ul",
+})
+# fmt: on
 
 
 def _as_text(html: str | bytes) -> str:
@@ -375,12 +410,7 @@ class HiddenLink:
 class _Hiding:
     technique: str
     reason: str  # Chinese
-    strong: bool  # a technique nobody uses for menus or tabs
 
-
-# Techniques a site uses every day for dropdown menus and tabs. A container hidden this way that
-# also links to the site itself (or to a government site) is navigation, not an injected block.
-_WEAK = frozenset({"display:none", "visibility:hidden", "hidden-attr"})
 
 _OFFSET = re.compile(r"^(-?\d*\.?\d+)\s*(px|pt|em|rem|%)?$")
 
@@ -526,15 +556,15 @@ def _own_hiding(el, rules: list[_Rule]) -> _Hiding | None:
         return f"（由页内 <style> 规则 {'、'.join(selectors)} 设置）" if selectors else ""
 
     if props.get("display") == "none":
-        return _Hiding("display:none", "设置了 display:none（不显示）" + via("display"), False)
+        return _Hiding("display:none", "设置了 display:none（不显示）" + via("display"))
     if el.get("hidden") is not None:
-        return _Hiding("hidden-attr", "带有 hidden 属性（不显示）", False)
+        return _Hiding("hidden-attr", "带有 hidden 属性（不显示）")
     if props.get("visibility") in ("hidden", "collapse"):
         return _Hiding(
-            "visibility:hidden", "设置了 visibility:hidden（不可见）" + via("visibility"), False
+            "visibility:hidden", "设置了 visibility:hidden（不可见）" + via("visibility")
         )
     position = props.get("position")
-    if position in ("absolute", "fixed", "relative"):
+    if position in ("absolute", "fixed"):
         for side in ("left", "top", "right", "bottom"):
             px = _length_px(props.get(side, ""))
             if px is not None and px <= -500:
@@ -542,19 +572,16 @@ def _own_hiding(el, rules: list[_Rule]) -> _Hiding | None:
                     "offscreen",
                     f"用 position:{position}; {side}:{props[side]} 移出屏幕"
                     + via("position", side),
-                    True,
                 )
     for side in ("margin-left", "margin-top"):
         px = _length_px(props.get(side, ""))
         if px is not None and px <= -500:
-            return _Hiding("offscreen", f"用 {side}:{props[side]} 移出屏幕" + via(side), True)
-    px = _length_px(props.get("text-indent", ""))
+            return _Hiding("offscreen", f"用 {side}:{props[side]} 移出屏幕" + via(side))
+    # Only inline: in a stylesheet, text-indent:-9999px is the image-replacement trick for logos
+    # and icons, which stay visible as their background image.
+    px = _length_px(props.get("text-indent", "")) if origin.get("text-indent") == "" else None
     if px is not None and px <= -500:
-        return _Hiding(
-            "text-indent",
-            f"用 text-indent:{props['text-indent']} 把文字移出可见区域" + via("text-indent"),
-            True,
-        )
+        return _Hiding("text-indent", f"用 text-indent:{props['text-indent']} 把文字移出可见区域")
     if props.get("overflow") in ("hidden", "clip"):
         for dim in ("height", "width", "max-height", "max-width"):
             px = _length_px(props.get(dim, ""))
@@ -562,20 +589,16 @@ def _own_hiding(el, rules: list[_Rule]) -> _Hiding | None:
                 return _Hiding(
                     "size0",
                     f"{dim}:{props[dim]} 且 overflow:hidden（尺寸为零）" + via(dim, "overflow"),
-                    # max-height:0 is also how collapsible menus start
-                    not dim.startswith("max-"),
                 )
     if position in ("absolute", "fixed") and re.fullmatch(
         r"rect\(\s*0(px)?\s*,?\s*0(px)?\s*,?\s*0(px)?\s*,?\s*0(px)?\s*\)", props.get("clip", "")
     ):
-        return _Hiding("clip", f"用 clip:{props['clip']} 裁剪为不可见" + via("clip"), True)
+        return _Hiding("clip", f"用 clip:{props['clip']} 裁剪为不可见" + via("clip"))
     opacity = props.get("opacity")
     if opacity is not None:
         try:
             if float(opacity) <= 0.05:
-                return _Hiding(
-                    "opacity", f"设置了 opacity:{opacity}（完全透明）" + via("opacity"), True
-                )
+                return _Hiding("opacity", f"设置了 opacity:{opacity}（完全透明）" + via("opacity"))
         except ValueError:
             pass
     if el.tag.lower() == "marquee":
@@ -588,13 +611,13 @@ def _marquee_hiding(el, props: dict[str, str]) -> _Hiding | None:
         value = el.get(dim) or props.get(dim) or ""
         px = _length_px(value)
         if px is not None and px <= 4:
-            return _Hiding("marquee", f"放在{dim}为 {value} 的极小 <marquee> 滚动框中", True)
+            return _Hiding("marquee", f"放在{dim}为 {value} 的极小 <marquee> 滚动框中")
     try:
         amount = int(el.get("scrollamount") or 0)
     except ValueError:
         amount = 0
     if amount >= 500:
-        return _Hiding("marquee", f"<marquee> 滚动速度极快（scrollamount={amount}），看不清", True)
+        return _Hiding("marquee", f"<marquee> 滚动速度极快（scrollamount={amount}），看不清")
     return None
 
 
@@ -612,35 +635,33 @@ def _nearest(el, rules: list[_Rule], prop: str) -> str | None:
     return None
 
 
-def _inherited_hiding(link, rules: list[_Rule]) -> _Hiding | None:
-    """Inherited properties a descendant can override: font-size, visibility and text colour."""
-    font = visibility = color = background = None
+def _inherited_hiding(link) -> _Hiding | None:
+    """Font size 0 and text coloured like its background, inherited from an ancestor's inline
+    style. Only inline styles, and only through elements without a class or id: a class lets a
+    stylesheet we cannot see set the size again (font-size:0 on a <ul> is the usual trick for
+    removing gaps between inline-block items, each of which sets its own size)."""
+    font = color = background = None
     el = link
-    while el is not None:
-        if isinstance(el.tag, str):
-            props, _ = _style_of(el, rules)
-            if font is None and "font-size" in props:
-                m = _OFFSET.match(props["font-size"])
-                if m and (m.group(2) or "") in _ABSOLUTE_FONT:
-                    font = props["font-size"] if float(m.group(1)) <= 1 else ""
-                elif m and float(m.group(1)) == 0:
-                    font = props["font-size"]
-            if visibility is None and "visibility" in props:
-                visibility = props["visibility"]
-            if color is None and "color" in props:
-                color = _color(props["color"])
-            if background is None:
-                for prop in ("background-color", "background"):
-                    if prop in props and re.fullmatch(r"#[0-9a-f]{3,6}|[a-z]+", props[prop]):
-                        background = _color(props[prop])
-                        break
+    while el is not None and isinstance(el.tag, str):
+        props = _declarations(el.get("style") or "")
+        if font is None and "font-size" in props:
+            m = _OFFSET.match(props["font-size"])
+            if m and ((m.group(2) or "") in _ABSOLUTE_FONT or float(m.group(1)) == 0):
+                font = props["font-size"] if float(m.group(1)) <= 1 else ""
+        if color is None and "color" in props:
+            color = _color(props["color"])
+        if background is None:
+            for prop in ("background-color", "background"):
+                if re.fullmatch(r"#[0-9a-f]{3,6}|[a-z]+", props.get(prop, "")):
+                    background = _color(props[prop])
+                    break
+        if el.get("class") or el.get("id"):
+            break
         el = el.getparent()
     if font:
-        return _Hiding("font-size:0", f"字号为 {font}（文字看不见）", True)
-    if visibility in ("hidden", "collapse"):
-        return _Hiding("visibility:hidden", "继承了 visibility:hidden（不可见）", False)
+        return _Hiding("font-size:0", f"字号为 {font}（文字看不见）")
     if color and background and color == background and color != "transparent":
-        return _Hiding("color", f"文字颜色与背景色相同（{color}）", True)
+        return _Hiding("color", f"文字颜色与背景色相同（{color}）")
     return None
 
 
@@ -740,8 +761,24 @@ def _link_text(a) -> str:
     return text
 
 
-def _container_is_navigation(container, page_url: str, page_host: str, trusted) -> bool:
-    """A hidden container that also links into the site itself is a dropdown menu or a tab."""
+_ITEM_TAGS = frozenset({"li", "dd", "dt", "option"})
+
+
+def _is_navigation(holder, page_url: str, page_host: str, trusted) -> bool:
+    """A hidden element that also links into the site itself (or to a government site) is a
+    dropdown menu, a tab or a slide, not an injected block; so is a hidden item of a list whose
+    other items link into the site."""
+    if _links_home(holder, page_url, page_host, trusted):
+        return True
+    parent = holder.getparent()
+    return (
+        holder.tag in _ITEM_TAGS
+        and parent is not None
+        and _links_home(parent, page_url, page_host, trusted)
+    )
+
+
+def _links_home(container, page_url: str, page_host: str, trusted) -> bool:
     for a in container.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:")):
@@ -764,7 +801,8 @@ def _links_in(
     prefix: str = "",
 ) -> list[HiddenLink]:
     found = []
-    own_cache: dict[int, _Hiding | None] = {}
+    # Keyed by the element itself, which keeps its lxml proxy alive (an id() could be reused).
+    own_cache: dict[object, _Hiding | None] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href:
@@ -776,28 +814,25 @@ def _links_in(
         hiding, holder = None, None
         el = a
         while el is not None:
-            key = id(el)
-            if key not in own_cache:
-                own_cache[key] = _own_hiding(el, rules)
-            if own_cache[key] is not None:
-                hiding, holder = own_cache[key], el
+            if el not in own_cache:
+                own_cache[el] = _own_hiding(el, rules)
+            if own_cache[el] is not None:
+                hiding, holder = own_cache[el], el
                 break
             el = el.getparent()
-        if hiding is not None and hiding.technique == "visibility:hidden":
-            if _nearest(a, rules, "visibility") == "visible":  # a descendant may show itself
-                hiding, holder = None, None
+        visible_again = hiding is not None and hiding.technique == "visibility:hidden"
+        if visible_again and _nearest(a, rules, "visibility") == "visible":
+            hiding, holder = None, None  # a descendant may show itself again
+        if hiding is not None and hiding.technique == "text-indent" and holder is a:
+            hiding, holder = None, None  # image replacement: the link shows as its background
         if hiding is None:
-            hiding = _inherited_hiding(a, rules)
+            hiding = _inherited_hiding(a)
             holder = a if hiding is not None else None
         if hiding is None and outer is not None:
             hiding, holder = outer, None
         if hiding is None:
             continue
-        if (
-            not hiding.strong
-            and holder is not None
-            and _container_is_navigation(holder, page_url, page_host, trusted)
-        ):
+        if holder is not None and _is_navigation(holder, page_url, page_host, trusted):
             continue
         if holder is None:
             where = ""
@@ -821,10 +856,11 @@ def find_hidden_links(
     background), by the ``hidden`` attribute, inside a tiny or absurdly fast <marquee>, or written
     by an inline script's document.write into such an element.
 
-    Not reported: links to the page's own site, to *.gov.cn, or to the official media listed in
-    audits/data/trusted_hosts.txt (or ``trusted``); and external links in a container hidden by
-    display:none / visibility / ``hidden`` that also links into the site, which is how dropdown
-    menus and tabs look. Each result is a candidate for a person to confirm.
+    Not reported: links to the page's own site (same registrable domain), to *.gov.cn, or to the
+    hosts in audits/data/trusted_hosts.txt (official media, share and statistics widgets; or
+    ``trusted``); and external links in a hidden element that also links into the site, or in a
+    hidden list item whose list does — that is how dropdown menus, tabs and sliders look, and an
+    injected block links only outwards. Each result is a candidate for a person to confirm.
     """
     root = parse_html(_as_text(html))
     if root is None:

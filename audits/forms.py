@@ -41,7 +41,7 @@ class ManualFindingForm(forms.Form):
     indicator = forms.CharField(label="指标代码", max_length=20, initial="D")
     item = forms.CharField(label="扣分项代码", max_length=50, required=False, initial="manual")
     count = forms.IntegerField(label="数量", min_value=1, initial=1)
-    url = forms.URLField(label="网址", required=False, max_length=1000)
+    url = forms.URLField(label="网址", required=False, max_length=1000, assume_scheme="https")
     screenshot = forms.ImageField(label="截图", required=False)
 
     def clean_screenshot(self):

@@ -34,10 +34,10 @@ from units.models import Website
 
 # Which finding kinds each kind of observation can produce: a run replaces only those.
 _KINDS_BY_OBSERVATION = {
-    Observation.Kind.HOME: {"home_stale", "home_manual", "meta_tags", "tls"},
-    Observation.Kind.COLUMN: {"column_overdue", "column_empty", "column_due_soon", "column_manual"},
-    Observation.Kind.LINK: {"broken_link"},
-    Observation.Kind.SEARCH: {"search_miss"},
+    "home": {"home_stale", "home_manual", "meta_tags", "tls", "unavailable"},
+    "column": {"column_overdue", "column_empty", "column_due_soon", "column_manual"},
+    "link": {"broken_link"},
+    "search": {"search_miss"},
 }
 
 
@@ -121,8 +121,10 @@ def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draf
             drafts += check_tls(_tls_fact(o), point, rules)
         page_kind = {"home": "home", "column": "list"}.get(o.kind)
         if page_kind and "meta" in o.evidence and o.outcome != Observation.Outcome.ERROR:
-            for problem in check_meta_tags(o.evidence["meta"], page_kind, website.site_code):
-                meta_problems.append(MetaProblem(problem.code, problem.message, o.url))
+            tags = o.evidence["meta"]
+            for problem in check_meta_tags(tags, page_kind, website.site_code or None):
+                if problem.level == "error":
+                    meta_problems.append(MetaProblem(problem.code, problem.message, o.url))
     drafts += check_meta(meta_problems)
 
     links = [o for o in obs if o.kind == Observation.Kind.LINK]

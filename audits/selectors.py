@@ -9,8 +9,8 @@ from units.access import visible_to
 
 
 def periods() -> list[str]:
-    found = set(Verdict.objects.values_list("period", flat=True).distinct())
-    found |= set(Finding.objects.values_list("period", flat=True).distinct())
+    found = set(Verdict.objects.order_by().values_list("period", flat=True).distinct())
+    found |= set(Finding.objects.order_by().values_list("period", flat=True).distinct())
     return sorted(found, reverse=True)
 
 

@@ -6,6 +6,7 @@ a row is created, and a run finishes through a conditional UPDATE that succeeds 
 """
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import models, transaction
 from django.db.models import F, TextField, Value
@@ -116,14 +117,20 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     _store_home(run, website, home)
     pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
     newest_item = None
-    for column in website.columns.filter(is_exempt=False).order_by("id"):
-        if _cancelled(run_id):
-            return
-        reading = read_column(fetcher, column.url, today)
-        _store_column(run, website, column, reading)
-        if reading.page.ok:
-            pages.append((reading.page.final_url, reading.page.text, False))
-        newest_item = _newer_item(newest_item, reading)
+    columns = list(website.columns.filter(is_exempt=False).order_by("id"))
+    # As many pages in flight as the per-host limit allows; the limiter holds the line across
+    # every worker, these threads only keep a site's own slots busy.
+    width = max(1, min(fetcher.config.per_host_concurrency, len(columns)))
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="site") as pool:
+        readings = pool.map(lambda c: read_column(fetcher, c.url, today), columns)
+        for column, reading in zip(columns, readings, strict=True):
+            _store_column(run, website, column, reading)
+            if reading.page.ok:
+                pages.append((reading.page.final_url, reading.page.text, False))
+            newest_item = _newer_item(newest_item, reading)
+            if _cancelled(run_id):
+                pool.shutdown(cancel_futures=True)
+                return
     if run.check_links:
         _check_links(run, website, fetcher, pages)
     if website.search_url and newest_item is not None:

@@ -4,6 +4,7 @@ A bad value stops the process at start-up with a message that names the variable
 running with a silently wrong configuration.
 """
 
+import math
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +51,8 @@ def env_float(name: str, default: float, minimum: float | None = None) -> float:
         number = float(value.strip())
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a number") from None
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a finite number")
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name}={number}: must be at least {minimum}")
     return number

@@ -73,6 +73,8 @@ def _demo_users(farm) -> None:
     for username, full_name, role, _ in DEMO_USERS:
         user = _user(username, full_name)
         user.groups.set([Group.objects.get(name=role)])
+        # Office users keep the registry and dictionaries in the admin as well.
+        User.objects.filter(pk=user.pk).update(is_staff=True)
     # One operator per township of the first two, to show the portal.
     townships = [s for s in farm.sites if s.unit_kind == "township"][:2]
     for index, site in enumerate(townships, start=1):

@@ -91,6 +91,10 @@ def _check_one(c: ColumnFact, point: dt.date, rules: Rules) -> list[Draft]:
             )
         ]
     lead = rules.overlays.due_soon_days
+    if lead is not None:
+        # A 15-day lead would flag every 2-week news column all the time: on short windows
+        # the lead shrinks to a quarter of the window.
+        lead = min(lead, c.window_days // 4)
     if lead is not None and c.window_days - age <= lead:
         left = c.window_days - age
         return [

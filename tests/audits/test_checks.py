@@ -157,3 +157,10 @@ def test_search_misses_are_counted_as_in_seed_004():
     )
     assert draft.title == "1条未在搜索结果第一页找到该内容"
     assert check_search([SearchFact("b", "u", None)]) == []
+
+
+def test_the_due_soon_lead_shrinks_on_short_windows():
+    news = column(newest=POINT - dt.timedelta(days=5))
+    assert check_columns([news], POINT, DUE_SOON) == []
+    (draft,) = check_columns([column(newest=POINT - dt.timedelta(days=11))], POINT, DUE_SOON)
+    assert draft.evidence["days_left"] == 3

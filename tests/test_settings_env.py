@@ -1,0 +1,233 @@
+"""config.env: environment variables are parsed strictly, and a bad one names itself."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_float, env_int, env_list, env_str, env_url
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = "GOVWATCH_TEST_VALUE"
+
+
+@pytest.fixture(autouse=True)
+def _unset(monkeypatch):
+    monkeypatch.delenv(VAR, raising=False)
+
+
+# --- env_bool -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("TRUE", True),
+        (" yes ", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+        ("", False),
+    ],
+)
+def test_env_bool_accepts_the_usual_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv(VAR, value)
+    assert env_bool(VAR, default=not expected) is expected
+
+
+@pytest.mark.parametrize("default", [True, False])
+def test_env_bool_uses_the_default_when_unset(default):
+    assert env_bool(VAR, default=default) is default
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "y", "开", "tru e"])
+def test_env_bool_refuses_anything_else_and_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv(VAR, value)
+    with pytest.raises(ImproperlyConfigured, match=VAR) as caught:
+        env_bool(VAR, default=False)
+    assert repr(value) in str(caught.value)
+
+
+# --- env_int ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", 0), ("42", 42), (" 7 ", 7), ("-3", -3)])
+def test_env_int_reads_integers(monkeypatch, value, expected):
+    monkeypatch.setenv(VAR, value)
+    assert env_int(VAR, 5) == expected
+
+
+def test_env_int_uses_the_default_when_unset():
+    assert env_int(VAR, 5, minimum=1) == 5
+
+
+@pytest.mark.parametrize("value", ["", "abc", "1.5", "10MB", "1e3"])
+def test_env_int_refuses_a_non_integer_and_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv(VAR, value)
+    with pytest.raises(ImproperlyConfigured, match=f"{VAR}=.*expected an integer"):
+        env_int(VAR, 5)
+
+
+def test_env_int_refuses_a_value_below_its_minimum(monkeypatch):
+    monkeypatch.setenv(VAR, "0")
+    with pytest.raises(ImproperlyConfigured, match=f"{VAR}=0: must be at least 1"):
+        env_int(VAR, 5, minimum=1)
+
+
+def test_env_int_accepts_its_minimum(monkeypatch):
+    monkeypatch.setenv(VAR, "1")
+    assert env_int(VAR, 5, minimum=1) == 1
+
+
+# --- env_float ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0.5", 0.5), ("5", 5.0), (" 2.25 ", 2.25)])
+def test_env_float_reads_numbers(monkeypatch, value, expected):
+    monkeypatch.setenv(VAR, value)
+    assert env_float(VAR, 1.0) == expected
+
+
+def test_env_float_uses_the_default_when_unset():
+    assert env_float(VAR, 1.5, minimum=0.01) == 1.5
+
+
+@pytest.mark.parametrize("value", ["", "fast", "1,5", "5/s"])
+def test_env_float_refuses_a_non_number_and_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv(VAR, value)
+    with pytest.raises(ImproperlyConfigured, match=f"{VAR}=.*expected a number"):
+        env_float(VAR, 1.0)
+
+
+def test_env_float_refuses_a_value_below_its_minimum(monkeypatch):
+    monkeypatch.setenv(VAR, "0.001")
+    with pytest.raises(ImproperlyConfigured, match=f"{VAR}=0.001: must be at least 0.01"):
+        env_float(VAR, 1.0, minimum=0.01)
+
+
+# --- env_list -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("a.example.cn", ["a.example.cn"]),
+        ("a.example.cn, b.example.cn", ["a.example.cn", "b.example.cn"]),
+        (" a ,, b , ", ["a", "b"]),
+        ("", []),
+    ],
+)
+def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch, value, expected):
+    monkeypatch.setenv(VAR, value)
+    assert env_list(VAR, ["default"]) == expected
+
+
+def test_env_list_returns_a_copy_of_the_default_when_unset():
+    default = ["localhost"]
+    result = env_list(VAR, default)
+    assert result == default
+    result.append("changed")
+    assert default == ["localhost"]
+
+
+# --- env_url and env_str ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["postgres://u:p@127.0.0.1:5432/db", "postgresql://db", "sqlite:////tmp/x.sqlite3"],
+)
+def test_env_url_accepts_a_supported_scheme(monkeypatch, value):
+    monkeypatch.setenv(VAR, value)
+    assert env_url(VAR, ("postgres", "postgresql", "sqlite")) == value
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_env_url_is_none_when_unset_or_blank(monkeypatch, value):
+    if value is not None:
+        monkeypatch.setenv(VAR, value)
+    assert env_url(VAR, ("redis",)) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("mysql://x", "'mysql'"), ("127.0.0.1:6379", "'(none)'"), ("http://redis", "'http'")],
+)
+def test_env_url_refuses_another_scheme_and_names_the_variable(monkeypatch, value, shown):
+    monkeypatch.setenv(VAR, value)
+    with pytest.raises(ImproperlyConfigured, match=VAR) as caught:
+        env_url(VAR, ("redis", "rediss"))
+    assert shown in str(caught.value)
+    assert "redis, rediss" in str(caught.value)
+
+
+def test_env_str_strips_and_falls_back_to_the_default(monkeypatch):
+    assert env_str(VAR, "fallback") == "fallback"
+    monkeypatch.setenv(VAR, "  value  ")
+    assert env_str(VAR, "fallback") == "value"
+
+
+# --- the whole settings module at start-up ------------------------------------------------------
+
+
+def _setup_django(tmp_path, **overrides) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "GOVWATCH_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+        **overrides,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_django_starts_with_a_clean_environment(tmp_path):
+    result = _setup_django(tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_django_refuses_to_start_with_a_bad_debug_flag(tmp_path):
+    result = _setup_django(tmp_path, DEBUG="maybe")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DEBUG='maybe'" in result.stderr
+
+
+def test_django_refuses_to_start_with_an_unsupported_database_url(tmp_path):
+    result = _setup_django(tmp_path, DATABASE_URL="mysql://x")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DATABASE_URL" in result.stderr
+    assert "'mysql'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GOVWATCH_MAX_IMPORT_BYTES", "5MB"),
+        ("GOVWATCH_CRAWL_PER_HOST_RATE", "0"),
+        ("REDIS_URL", "localhost:6379"),
+        ("SECURE_COOKIES", "sometimes"),
+    ],
+)
+def test_django_refuses_to_start_naming_any_bad_variable(tmp_path, name, value):
+    result = _setup_django(tmp_path, **{name: value})
+
+    assert result.returncode != 0
+    assert name in result.stderr

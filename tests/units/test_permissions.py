@@ -1,0 +1,527 @@
+"""Who may open which page: a matrix over every URL, and the access helpers underneath."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.http import Http404
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audits.models import Finding, InspectionRun, Observation, RuleSet, Verdict
+from newmedia.models import Account, AccountEvent
+from units.access import OFFICE_STAFF, get_visible_or_404, visible_to, visible_units
+from units.models import Column, Membership, RegistryUpload, Unit, Website
+from units.registry_export import build_workbook
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "staff", "lead", "operator_a")
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PERIOD = "2026-11"
+
+
+@pytest.fixture
+def world(unit_a, unit_b, site_a, site_b):
+    """Two units with a website, an account, a verdict and a finding each; an inspection run;
+    a pending registry upload and a pending findings upload."""
+    account_a = Account.objects.create(unit=unit_a, platform="wechat", name="梅渚发布")
+    account_b = Account.objects.create(unit=unit_b, platform="weibo", name="人社在线")
+    run = InspectionRun.objects.create(
+        period=PERIOD, monitoring_point=dt.date(2026, 11, 23), trigger="staff"
+    )
+    Observation.objects.create(
+        run=run,
+        website=site_a,
+        column=site_a.columns.get(),
+        kind="column",
+        url="http://127.0.1.1:8800/col/1/",
+        outcome="dated",
+        observed_at=dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC),
+    )
+    rule_set = RuleSet.objects.order_by("pk").first()
+    verdicts, findings = {}, {}
+    for key, site in (("a", site_a), ("b", site_b)):
+        verdicts[key] = Verdict.objects.create(
+            unit=site.unit,
+            website=site,
+            period=PERIOD,
+            monitoring_point=dt.date(2026, 11, 23),
+            rule_set=rule_set,
+            rule_set_version=rule_set.version,
+            proposed_result=Verdict.Result.CLEAN,
+            computed_at=dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC),
+        )
+        findings[key] = Finding.objects.create(
+            unit=site.unit,
+            website=site,
+            period=PERIOD,
+            monitoring_point=dt.date(2026, 11, 23),
+            key=f"test:{key}",
+            kind="manual",
+            indicator="D",
+            severity="deduction",
+            title=f"问题{key}",
+            reason="测试",
+            status=Finding.Status.CONFIRMED,
+        )
+    registry_upload = RegistryUpload.objects.create(
+        filename="模板.xlsx", sha256="0" * 64, data=build_workbook(with_data=False)
+    )
+    findings_upload = RegistryUpload.objects.create(
+        kind=RegistryUpload.Kind.FINDINGS,
+        filename="问题.csv",
+        sha256="",
+        data="单位,网站网址,指标代码或问题,数量,说明\n".encode(),
+        options={"period": PERIOD, "monitoring_point": "2026-11-23"},
+    )
+    return {
+        "unit_a": unit_a,
+        "unit_b": unit_b,
+        "site_a": site_a,
+        "site_b": site_b,
+        "account_a": account_a,
+        "account_b": account_b,
+        "run": run,
+        "verdict_a": verdicts["a"],
+        "verdict_b": verdicts["b"],
+        "finding_a": findings["a"],
+        "upload": registry_upload,
+        "findings_upload": findings_upload,
+    }
+
+
+def page(label, method, name, args=(), **expected):
+    """One row of the matrix. Expected answers by role: a status code, or a redirect given as
+    (url name, args). Anonymous users are sent to the login page unless stated."""
+    return pytest.param(method, name, args, expected, id=label)
+
+
+LOGIN = ("login", ())
+OFFICE = {"staff": 200, "lead": 200, "operator_a": 403}
+EVERYONE = {"staff": 200, "lead": 200, "operator_a": 200}
+NOT_OTHERS = {**EVERYONE, "operator_a": 404}
+POST_ONLY = {"staff": 405, "lead": 405}
+
+
+def office_then(target, args=()):
+    return {"staff": (target, args), "lead": (target, args), "operator_a": 403}
+
+
+SITE_A = ("site_a", PERIOD)
+MATRIX = [
+    # units
+    page("home", "get", "home", staff=200, lead=200, operator_a=("portal", ())),
+    page("portal", "get", "portal", **EVERYONE),
+    page("unit_list", "get", "unit_list", **EVERYONE),
+    page("unit_detail own", "get", "unit_detail", ("unit_a",), **EVERYONE),
+    page("unit_detail other", "get", "unit_detail", ("unit_b",), **NOT_OTHERS),
+    page("website_list", "get", "website_list", **EVERYONE),
+    page("website_detail own", "get", "website_detail", ("site_a",), **EVERYONE),
+    page("website_detail other", "get", "website_detail", ("site_b",), **NOT_OTHERS),
+    page("account_list", "get", "account_list", **EVERYONE),
+    page("registry_template", "get", "registry_template", **OFFICE),
+    page("registry_export", "get", "registry_export", **OFFICE),
+    page("registry_upload", "get", "registry_upload", **OFFICE),
+    page("registry_preview", "get", "registry_preview", ("upload",), **OFFICE),
+    page("registry_confirm", "post", "registry_confirm", ("upload",), **office_then("unit_list")),
+    page("registry_confirm get", "get", "registry_confirm", ("upload",), **{**OFFICE, **POST_ONLY}),
+    # audits: runs
+    page("run_list", "get", "run_list", **OFFICE),
+    page("run_detail", "get", "run_detail", ("run",), **OFFICE),
+    page("run_progress", "get", "run_progress", ("run",), **OFFICE),
+    page("run_cancel", "post", "run_cancel", ("run",), **office_then("run_detail", ("run",))),
+    page("run_cancel get", "get", "run_cancel", ("run",), **{**OFFICE, **POST_ONLY}),
+    page("run_retry", "post", "run_retry", ("run",), **office_then("run_detail", ("run",))),
+    # audits: verdicts and findings
+    page("verdict_list", "get", "verdict_list", **EVERYONE),
+    page("website_period own", "get", "website_period", SITE_A, **EVERYONE),
+    page("website_period other", "get", "website_period", ("site_b", PERIOD), **NOT_OTHERS),
+    page(
+        "findings_confirm_all",
+        "post",
+        "findings_confirm_all",
+        SITE_A,
+        **office_then("website_period", SITE_A),
+    ),
+    page("finding_add", "get", "finding_add", SITE_A, **OFFICE),
+    page(
+        "finding_review",
+        "post",
+        "finding_review",
+        ("finding_a",),
+        **office_then("website_period", SITE_A),
+    ),
+    page(
+        "verdict_decide",
+        "post",
+        "verdict_decide",
+        ("verdict_a",),
+        **office_then("website_period", SITE_A),
+    ),
+    page("findings_upload", "get", "findings_upload", **OFFICE),
+    page("findings_preview", "get", "findings_preview", ("findings_upload",), **OFFICE),
+    page(
+        "self_check own",
+        "post",
+        "self_check",
+        ("site_a",),
+        staff=("portal", ()),
+        lead=("portal", ()),
+        operator_a=("portal", ()),
+    ),
+    page(
+        "self_check other",
+        "post",
+        "self_check",
+        ("site_b",),
+        staff=("portal", ()),
+        lead=("portal", ()),
+        operator_a=404,
+    ),
+    page("self_check get", "get", "self_check", ("site_a",), staff=405, lead=405, operator_a=405),
+    # authentication
+    page("login", "get", "login", anonymous=200, staff=200, lead=200, operator_a=200),
+    page("logout", "post", "logout", anonymous=LOGIN, staff=LOGIN, lead=LOGIN, operator_a=LOGIN),
+]
+
+
+def _named_patterns(patterns) -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":  # the admin is checked on its own below
+                names |= _named_patterns(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_the_matrix_covers_every_named_url_of_the_project():
+    assert _named_patterns(get_resolver().url_patterns) == {p.values[1] for p in MATRIX}
+
+
+def _login_as(client, request, role: str) -> User | None:
+    if role == "anonymous":
+        return None
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    return user
+
+
+def _reverse(world, name, args) -> str:
+    return reverse(name, args=[world[a].pk if a in world else a for a in args])
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "name", "args", "expected"), MATRIX)
+def test_each_role_gets_the_expected_answer_from_each_page(
+    client, request, world, role, method, name, args, expected
+):
+    _login_as(client, request, role)
+    url = _reverse(world, name, args)
+
+    response = getattr(client, method)(url)
+
+    want = expected.get(role)
+    if want is None:  # anonymous, by default
+        assert response.status_code == 302
+        assert response.url == f"{reverse('login')}?next={url}"
+    elif isinstance(want, int):
+        assert response.status_code == want
+    else:
+        assert response.status_code == 302
+        assert response.url == _reverse(world, *want)
+
+
+@pytest.mark.parametrize("role", ("staff", "lead"))
+def test_office_users_with_the_admin_flag_open_the_admin(client, request, world, role):
+    user = request.getfixturevalue(role)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("role", ("anonymous", "operator_a"))
+def test_the_admin_sends_others_to_its_login_page(client, request, world, role):
+    _login_as(client, request, role)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response.url == "/admin/login/?next=/admin/"
+
+
+def test_operator_pages_on_their_own_unit_show_it(client, operator_a, world):
+    client.force_login(operator_a)
+
+    unit_page = client.get(reverse("unit_detail", args=[world["unit_a"].pk])).content.decode()
+    site_page = client.get(reverse("website_detail", args=[world["site_a"].pk])).content.decode()
+    portal = client.get(reverse("portal")).content.decode()
+
+    assert "梅渚镇人民政府" in unit_page and "梅渚发布" in unit_page
+    assert "工作动态" in site_page
+    assert "梅渚镇人民政府" in portal and "梅渚发布" in portal
+    assert "县人社局" not in portal and "人社在线" not in portal
+
+
+@pytest.mark.parametrize(
+    ("name", "own", "other"),
+    [
+        ("unit_list", "梅渚镇", "县人社局"),
+        ("website_list", "梅渚镇人民政府", "县人社局网站"),
+        ("account_list", "梅渚发布", "人社在线"),
+        ("verdict_list", "梅渚镇人民政府", "县人社局网站"),
+    ],
+)
+def test_list_pages_show_an_operator_only_its_own_unit(client, operator_a, world, name, own, other):
+    client.force_login(operator_a)
+
+    html = client.get(reverse(name)).content.decode()
+
+    assert own in html
+    assert other not in html
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        ("unit_list", ("梅渚镇", "县人社局")),
+        ("website_list", ("梅渚镇人民政府", "县人社局网站")),
+        ("account_list", ("梅渚发布", "人社在线")),
+        ("verdict_list", ("梅渚镇人民政府", "县人社局网站")),
+    ],
+)
+def test_list_pages_show_the_office_every_unit(client, staff, world, name, names):
+    client.force_login(staff)
+
+    html = client.get(reverse(name)).content.decode()
+
+    assert all(n in html for n in names)
+
+
+# --- bounded queries on the list pages ----------------------------------------------------------
+
+
+@pytest.fixture
+def many_units(db):
+    rule_set = RuleSet.objects.order_by("pk").first()
+    units = []
+    for i in range(20):
+        unit = Unit.objects.create(name=f"单位{i:02d}", kind=Unit.Kind.DEPARTMENT, sort_order=i)
+        site = Website.objects.create(
+            unit=unit, name=f"网站{i:02d}", home_url=f"https://u{i}.example.gov.cn/"
+        )
+        for j in range(3):
+            Column.objects.create(
+                website=site, name=f"栏目{j}", url=f"{site.home_url}c{j}/", category="news"
+            )
+        Account.objects.create(unit=unit, platform="wechat", name=f"账号{i:02d}")
+        Account.objects.create(unit=unit, platform="weibo", name=f"微博{i:02d}")
+        Verdict.objects.create(
+            unit=unit,
+            website=site,
+            period=PERIOD,
+            monitoring_point=dt.date(2026, 11, 23),
+            rule_set=rule_set,
+            rule_set_version=rule_set.version,
+            proposed_result=Verdict.Result.PASS,
+            computed_at=dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC),
+        )
+        units.append(unit)
+    return units
+
+
+@pytest.fixture(params=["staff", "operator"])
+def viewer(request, many_units, make_user):
+    if request.param == "staff":
+        return make_user("many_staff", role=OFFICE_STAFF)
+    return make_user("many_op", units=many_units)
+
+
+# Every page costs the session, the user and its groups (3 queries), then its own reads; none
+# may issue a query per row. Bounds measured with the current code, 20 units of 2 accounts each.
+@pytest.mark.parametrize(
+    ("name", "bound"),
+    [
+        ("unit_list", 5),  # + the table's count, then its rows with annotated counts
+        ("website_list", 5),  # + count, then rows with their units joined
+        ("account_list", 5),  # + count, then rows with their units joined
+        ("verdict_list", 6),  # + periods (2), then verdicts with unit, website, rule set joined
+        ("portal", 10),  # + units, websites and accounts prefetched, periods, verdicts, findings
+    ],
+)
+def test_list_pages_issue_a_bounded_number_of_queries(
+    client, viewer, many_units, name, bound, django_assert_max_num_queries
+):
+    client.force_login(viewer)
+
+    with django_assert_max_num_queries(bound):
+        response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "网站19" in html or "账号19" in html or "单位19" in html
+
+
+def test_the_dashboard_issues_a_bounded_number_of_queries(
+    client, staff, many_units, django_assert_max_num_queries
+):
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_detail_pages_issue_a_bounded_number_of_queries(
+    client, viewer, many_units, django_assert_max_num_queries
+):
+    client.force_login(viewer)
+    site = many_units[0].websites.get()
+
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("unit_detail", args=[many_units[0].pk])).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("website_detail", args=[site.pk])).status_code == 200
+
+
+def test_run_pages_issue_a_bounded_number_of_queries(
+    client, staff, many_units, django_assert_max_num_queries
+):
+    runs = []
+    for unit in many_units:
+        run = InspectionRun.objects.create(
+            scope="unit", unit=unit, period="2026-11", monitoring_point=dt.date(2026, 11, 1)
+        )
+        run.website = unit.websites.get()
+        run.save()
+        for column in run.website.columns.all():
+            Observation.objects.create(
+                run=runs[0] if runs else run,
+                website=run.website,
+                column=column,
+                kind="column",
+                url=column.url,
+                outcome="dated",
+                observed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+            )
+        runs.append(run)
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("run_list")).status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("run_detail", args=[runs[0].pk])).status_code == 200
+
+
+# --- units.access -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def unit_c(db) -> Unit:
+    return Unit.objects.create(name="县气象局", kind=Unit.Kind.DEPARTMENT)
+
+
+@pytest.fixture
+def site_c(unit_c) -> Website:
+    return Website.objects.create(unit=unit_c, name="县气象局网站", home_url="http://127.0.1.3/")
+
+
+@pytest.fixture
+def two_unit_operator(make_user, unit_a, unit_b) -> User:
+    return make_user("op_ab", units=[unit_a, unit_b])
+
+
+def test_an_operator_with_two_units_sees_exactly_those_units(
+    two_unit_operator, unit_a, unit_b, unit_c
+):
+    assert set(visible_units(two_unit_operator)) == {unit_a, unit_b}
+    assert set(visible_to(two_unit_operator, Unit.objects.all())) == {unit_a, unit_b}
+
+
+def test_an_operator_with_two_units_sees_their_websites_once_each(
+    two_unit_operator, site_a, site_b, site_c, make_user
+):
+    # Another member of the same units must not duplicate rows through the membership join.
+    make_user("colleague", units=[site_a.unit, site_b.unit])
+
+    websites = list(visible_to(two_unit_operator, Website.objects.all()))
+
+    assert sorted(w.pk for w in websites) == sorted([site_a.pk, site_b.pk])
+
+
+def test_visible_to_follows_a_longer_path_to_the_unit(two_unit_operator, site_a, site_c):
+    Column.objects.create(website=site_c, name="气象", url="http://127.0.1.3/c/", category="news")
+    own = site_a.columns.get()
+
+    columns = visible_to(two_unit_operator, Column.objects.all(), "website__unit")
+
+    assert list(columns) == [own]
+
+
+def test_visible_to_reaches_account_events_through_their_account(two_unit_operator, unit_a, unit_c):
+    mine = Account.objects.create(unit=unit_a, platform="wechat", name="梅渚发布")
+    theirs = Account.objects.create(unit=unit_c, platform="wechat", name="气象发布")
+    event = AccountEvent.objects.create(account=mine, kind="open", date=dt.date(2024, 1, 1))
+    AccountEvent.objects.create(account=theirs, kind="open", date=dt.date(2024, 1, 1))
+
+    events = visible_to(two_unit_operator, AccountEvent.objects.all(), "account__unit")
+
+    assert list(events) == [event]
+
+
+def test_get_visible_or_404_returns_own_objects_and_hides_others(
+    two_unit_operator, unit_a, unit_b, unit_c, site_b, site_c
+):
+    assert get_visible_or_404(two_unit_operator, Unit.objects.all(), pk=unit_b.pk) == unit_b
+    assert get_visible_or_404(two_unit_operator, Website.objects.all(), pk=site_b.pk) == site_b
+    with pytest.raises(Http404):
+        get_visible_or_404(two_unit_operator, Unit.objects.all(), pk=unit_c.pk)
+    with pytest.raises(Http404):
+        get_visible_or_404(two_unit_operator, Website.objects.all(), pk=site_c.pk)
+    with pytest.raises(Http404):
+        get_visible_or_404(two_unit_operator, Unit.objects.all(), pk=10**9)
+
+
+def test_losing_a_membership_hides_the_unit(two_unit_operator, unit_a, unit_b):
+    Membership.objects.filter(user=two_unit_operator, unit=unit_b).delete()
+
+    assert list(visible_units(two_unit_operator)) == [unit_a]
+    with pytest.raises(Http404):
+        get_visible_or_404(two_unit_operator, Unit.objects.all(), pk=unit_b.pk)
+
+
+def test_office_staff_lead_and_superuser_see_everything(staff, lead, unit_a, unit_b, site_a):
+    root = User.objects.create_superuser("root", password="pw-root-123")
+    for user in (staff, lead, root):
+        assert set(visible_units(user)) == {unit_a, unit_b}
+        assert list(visible_to(user, Website.objects.all())) == [site_a]
+        assert get_visible_or_404(user, Unit.objects.all(), pk=unit_b.pk) == unit_b
+
+
+def test_a_user_without_role_or_unit_sees_nothing(make_user, unit_a, site_a):
+    nobody = make_user("nobody")
+
+    assert not visible_units(nobody).exists()
+    assert not visible_to(nobody, Website.objects.all()).exists()
+    with pytest.raises(Http404):
+        get_visible_or_404(nobody, Unit.objects.all(), pk=unit_a.pk)
+
+
+def test_an_anonymous_user_sees_nothing(unit_a, site_a):
+    from django.contrib.auth.models import AnonymousUser
+
+    anonymous = AnonymousUser()
+
+    assert not visible_units(anonymous).exists()
+    assert not visible_to(anonymous, Unit.objects.all()).exists()
+    assert not visible_to(anonymous, Website.objects.all()).exists()
+    with pytest.raises(Http404):
+        get_visible_or_404(anonymous, Website.objects.all(), pk=site_a.pk)

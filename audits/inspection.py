@@ -28,6 +28,8 @@ class ColumnReading:
     @property
     def reason(self) -> str:
         if self.result is None:
+            if self.page.url != self.url:
+                return f"站点首页无法访问（{self.page.error}），本次未检查该栏目"
             return f"栏目页面无法读取：{self.page.error or self.page.status}"
         return self.result.reason
 

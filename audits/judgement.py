@@ -254,15 +254,19 @@ def verdict_refresh(
     rules = rules_for(rule_set)
     findings = Finding.objects.filter(website=website, period=period)
     confirmed = list(findings.filter(status=Finding.Status.CONFIRMED).order_by("pk"))
-    proposal = propose_verdict(
-        [
-            Counted(f.key, f.kind, f.indicator, f.severity, f.title, f.item, f.count)
-            for f in confirmed
-        ],
-        rules,
-        has_services=website.has_services,
-        previous_keys=previous_period_keys(website, period),
-    )
+    pending = list(findings.filter(status=Finding.Status.PENDING).order_by("pk"))
+    previous = previous_period_keys(website, period)
+
+    def propose(rows):
+        counted = [
+            Counted(f.key, f.kind, f.indicator, f.severity, f.title, f.item, f.count) for f in rows
+        ]
+        return propose_verdict(
+            counted, rules, has_services=website.has_services, previous_keys=previous
+        )
+
+    proposal = propose(confirmed)
+    projection = propose(confirmed + pending)
     verdict, _ = Verdict.objects.update_or_create(
         website=website,
         period=period,
@@ -276,9 +280,9 @@ def verdict_refresh(
             "reasons": list(proposal.reasons),
             "finding_ids": [f.pk for f in confirmed],
             "carried_keys": list(proposal.carried),
-            "pending_count": findings.filter(status=Finding.Status.PENDING)
-            .exclude(severity=Severity.MANUAL)
-            .count(),
+            "pending_count": sum(1 for f in pending if f.severity != Severity.MANUAL),
+            "projected_result": projection.result,
+            "projected_reasons": list(projection.reasons),
             "computed_at": timezone.now(),
         },
     )

@@ -350,9 +350,14 @@ class Finding(models.Model):
             # A re-run in the same period updates the finding (and keeps its review).
             models.UniqueConstraint(
                 fields=("unit", "website", "period", "key"),
+                condition=models.Q(website__isnull=False),
                 name="finding_unique_per_period",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=("unit", "period", "key"),
+                condition=models.Q(website__isnull=True),
+                name="finding_unique_per_period_unit",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -380,6 +385,12 @@ class Verdict(models.Model):
     finding_ids = models.JSONField("依据的问题", default=list)
     carried_keys = models.JSONField("上期未整改问题", default=list)
     pending_count = models.PositiveIntegerField("待复核问题数", default=0)
+    # What the result would be if every pending finding were confirmed: shown beside the
+    # proposal so staff see where a review is heading; never used as the result.
+    projected_result = models.CharField(
+        "若全部确认", max_length=10, choices=Result.choices, blank=True
+    )
+    projected_reasons = models.JSONField("若全部确认的理由", default=list)
     computed_at = models.DateTimeField("计算时间")
     result = models.CharField("最终结果", max_length=10, choices=Result.choices, blank=True)
     override_reason = models.TextField("改判理由", blank=True)

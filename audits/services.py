@@ -118,6 +118,12 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
     newest_item = None
     columns = list(website.columns.filter(is_exempt=False).order_by("id"))
+    if home.page.error_kind in _HOST_DOWN:
+        # A host that does not answer its home page would make every column wait for its own
+        # timeout: note the columns as not checked instead (availability is judged by probes).
+        for column in columns:
+            _store_column(run, website, column, _not_checked(column, home))
+        columns = []
     # As many pages in flight as the per-host limit allows; the limiter holds the line across
     # every worker, these threads only keep a site's own slots busy.
     width = max(1, min(fetcher.config.per_host_concurrency, len(columns)))
@@ -223,6 +229,15 @@ def run_cancel(run_id: int) -> bool:
 
 def _cancelled(run_id: int) -> bool:
     return InspectionRun.objects.filter(pk=run_id, status=InspectionRun.Status.CANCELLED).exists()
+
+
+_HOST_DOWN = {"timeout", "dns", "dns_temporary", "refused", "connect", "reset", "unsafe_url"}
+
+
+def _not_checked(column, home):
+    from audits.inspection import ColumnReading
+
+    return ColumnReading(column.url, home.page, None)
 
 
 def _newer_item(best, reading):

@@ -16,6 +16,7 @@ urlpatterns = [
         name="findings_confirm_all",
     ),
     path("websites/<int:website_id>/<str:period>/add/", views.finding_add, name="finding_add"),
+    path("observations/<int:pk>/", views.observation_detail, name="observation_detail"),
     path("findings/<int:pk>/review/", views.finding_review_view, name="finding_review"),
     path("verdicts/<int:pk>/decide/", views.verdict_decide_view, name="verdict_decide"),
     path("findings/import/", views.findings_upload, name="findings_upload"),

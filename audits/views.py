@@ -12,7 +12,7 @@ from audits.checks.base import Severity
 from audits.findings_import import findings_import
 from audits.forms import DecideForm, FindingsUploadForm, ManualFindingForm, ReviewForm, StartRunForm
 from audits.judgement import finding_review, verdict_decide, verdict_refresh
-from audits.models import Finding, InspectionRun, Verdict
+from audits.models import Finding, InspectionRun, Observation, Verdict
 from audits.tasks import start_run
 from units.access import get_visible_or_404, is_office
 from units.decorators import office_required
@@ -123,6 +123,12 @@ def website_period(request, website_id, period):
     findings = list(selectors.findings_for(request.user, website, period))
     verdict = Verdict.objects.filter(website=website, period=period).first()
     office = is_office(request.user)
+    # The observation behind each finding: what was seen, for a unit that disputes it.
+    runs = {f.run_id for f in findings if f.run_id}
+    seen = Observation.objects.filter(run_id__in=runs, website=website).values_list("url", "pk")
+    by_url = dict(seen)
+    for f in findings:
+        f.observation_id = by_url.get(f.url)
     if not office:
         # Unit operators see what people have confirmed, and what is still under review.
         findings = [f for f in findings if f.status != Finding.Status.DISMISSED]
@@ -140,6 +146,17 @@ def website_period(request, website_id, period):
             "Severity": Severity,
         },
     )
+
+
+@login_required
+def observation_detail(request, pk):
+    observation = get_visible_or_404(
+        request.user,
+        Observation.objects.select_related("website__unit", "column", "run"),
+        unit_path="website__unit",
+        pk=pk,
+    )
+    return render(request, "audits/observation_detail.html", {"o": observation})
 
 
 @office_required

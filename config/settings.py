@@ -122,6 +122,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
+# WhiteNoise serves static files in every mode; without collectstatic (the embedded default) it
+# finds them in the apps and static/ directly.
+WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 # Registry workbooks are small; refuse anything that is clearly not one.

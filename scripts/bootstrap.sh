@@ -36,6 +36,12 @@ want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: installing Python packages"
   .venv/bin/pip install -q --upgrade pip 2>/dev/null || true
-  .venv/bin/pip install -q -e '.[dev]'
+  # The dependencies only: the project runs from its checkout, never from site-packages.
+  .venv/bin/python - <<'PY' >.venv/requirements.txt
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
+PY
+  .venv/bin/pip install -q -r .venv/requirements.txt
   echo "$want" >"$stamp"
 fi

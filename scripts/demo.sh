@@ -13,6 +13,7 @@ TODAY=$(TZ=Asia/Shanghai date +%F)
 # Only the farm's addresses may be fetched although they are loopback; 127.0.0.1 (this web
 # server) stays refused, as any internal address is for user-entered URLs.
 export GOVWATCH_CRAWL_ALLOW_HOSTS=${GOVWATCH_CRAWL_ALLOW_HOSTS:-127.0.1.0/24,127.0.2.0/24,127.0.3.0/24}
+export GOVWATCH_CRAWL_PER_HOST_RATE=${GOVWATCH_CRAWL_PER_HOST_RATE:-20}
 mkdir -p var/log
 PY=.venv/bin/python
 

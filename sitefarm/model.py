@@ -11,13 +11,24 @@ from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
-CATEGORIES = ("news", "notice", "policy", "personnel", "plan", "static", "topic", "other")
+CATEGORIES = (
+    "news",
+    "notice",
+    "policy",
+    "interpretation",
+    "personnel",
+    "plan",
+    "static",
+    "topic",
+    "other",
+)
 
 # Look-back windows in days (indicators.md); None = no update window.
 CATEGORY_WINDOWS: dict[str, int | None] = {
     "news": 14,
     "notice": 183,
     "policy": 183,
+    "interpretation": 183,
     "personnel": 365,
     "plan": 365,
     "static": None,
@@ -30,6 +41,7 @@ CATEGORY_LABELS = {
     "news": "动态要闻",
     "notice": "通知公告",
     "policy": "政策文件",
+    "interpretation": "政策解读",
     "personnel": "人事信息",
     "plan": "规划计划",
     "static": "概况信息",

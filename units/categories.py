@@ -11,6 +11,9 @@ class Category(models.TextChoices):
     NEWS = "news", "动态要闻"
     NOTICE = "notice", "通知公告"
     POLICY = "policy", "政策文件"
+    # Seed 001 judges 解读 columns on a 6-month window ("…解读栏目超过半年未更新"), but the
+    # 2019 W-V4(a) count names only 通知公告 and 政策文件, so 解读 is its own category.
+    INTERPRETATION = "interpretation", "政策解读"
     PERSONNEL = "personnel", "人事信息"
     PLAN = "plan", "规划计划"
     STATIC = "static", "概况类（无更新周期）"
@@ -23,6 +26,7 @@ DEFAULT_WINDOW_DAYS: dict[str, int | None] = {
     Category.NEWS: 14,
     Category.NOTICE: 183,
     Category.POLICY: 183,
+    Category.INTERPRETATION: 183,
     Category.PERSONNEL: 365,
     Category.PLAN: 365,
     Category.STATIC: None,

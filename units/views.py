@@ -42,7 +42,8 @@ def home(request):
 @login_required
 def unit_list(request):
     units = visible_units(request.user).annotate(
-        website_count=Count("websites", distinct=True), account_count=Count("accounts", distinct=True)
+        website_count=Count("websites", distinct=True),
+        account_count=Count("accounts", distinct=True),
     )
     table = UnitTable(units)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -55,7 +56,9 @@ def unit_detail(request, pk):
     websites = WebsiteTable(unit.websites.select_related("unit"), exclude=("unit",))
     accounts = AccountTable(unit.accounts.select_related("unit"), exclude=("unit",))
     return render(
-        request, "units/unit_detail.html", {"unit": unit, "websites": websites, "accounts": accounts}
+        request,
+        "units/unit_detail.html",
+        {"unit": unit, "websites": websites, "accounts": accounts},
     )
 
 

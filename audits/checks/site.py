@@ -164,23 +164,45 @@ class MetaProblem:
 
 
 def check_meta(problems: list[MetaProblem]) -> list[Draft]:
-    """47号 annex page tags: one finding per kind of problem, counting the pages."""
-    by_code: dict[str, list[MetaProblem]] = {}
-    for p in problems:
-        by_code.setdefault(p.code, []).append(p)
-    return [
-        Draft(
-            key=f"meta:{code}",
-            kind="meta_tags",
-            indicator="D",
-            severity=Severity.DEDUCTION,
-            title=f"网页标签问题：{items[0].message}",
-            reason=f"{len(items)}个页面：{items[0].message}（例如 {items[0].page_url}）。",
-            item="meta_tags",
-            evidence={"pages": [p.page_url for p in items[:20]]},
+    """47号 annex page tags. A wrong 网站标识码 is its own finding; missing or malformed tags are
+    gathered into one, listing each tag and how many pages lack it."""
+    drafts = []
+    wrong_code = [p for p in problems if p.code.startswith("mismatch:SiteIDCode")]
+    if wrong_code:
+        drafts.append(
+            Draft(
+                key="meta:site_code",
+                kind="meta_tags",
+                indicator="D",
+                severity=Severity.DEDUCTION,
+                title="网页标签中的网站标识码与登记不符",
+                reason=f"{wrong_code[0].message}（{len(wrong_code)}个页面，例如 {wrong_code[0].page_url}）。",
+                item="meta_tags",
+                evidence={"pages": [p.page_url for p in wrong_code[:20]]},
+            )
         )
-        for code, items in sorted(by_code.items())
-    ]
+    others: dict[str, list[MetaProblem]] = {}
+    for p in problems:
+        if p not in wrong_code:
+            others.setdefault(p.message, []).append(p)
+    if others:
+        parts = [f"{message}（{len(pages)}个页面）" for message, pages in sorted(others.items())]
+        drafts.append(
+            Draft(
+                key="meta:tags",
+                kind="meta_tags",
+                indicator="D",
+                severity=Severity.DEDUCTION,
+                title="网页标签不符合《政府网站发展指引》",
+                reason="；".join(parts) + "。",
+                item="meta_tags",
+                count=len(others),
+                evidence={
+                    "problems": {m: [p.page_url for p in pages[:10]] for m, pages in others.items()}
+                },
+            )
+        )
+    return drafts
 
 
 @dataclass(frozen=True)

@@ -164,3 +164,20 @@ def test_the_due_soon_lead_shrinks_on_short_windows():
     assert check_columns([news], POINT, DUE_SOON) == []
     (draft,) = check_columns([column(newest=POINT - dt.timedelta(days=11))], POINT, DUE_SOON)
     assert draft.evidence["days_left"] == 3
+
+
+def test_meta_tag_problems_are_gathered_and_a_wrong_site_code_stands_alone():
+    from audits.checks.site import MetaProblem, check_meta
+
+    drafts = check_meta(
+        [
+            MetaProblem("missing:SiteName", "缺少 SiteName 元数据标签", "http://a/"),
+            MetaProblem("missing:SiteName", "缺少 SiteName 元数据标签", "http://a/c/"),
+            MetaProblem("missing:ColumnType", "缺少 ColumnType 元数据标签", "http://a/c/"),
+            MetaProblem("mismatch:SiteIDCode", "SiteIDCode 与登记不符", "http://a/"),
+        ]
+    )
+    code, tags = drafts
+    assert code.key == "meta:site_code" and "1个页面" in code.reason
+    assert tags.count == 2 and "缺少 SiteName 元数据标签（2个页面）" in tags.reason
+    assert check_meta([]) == []

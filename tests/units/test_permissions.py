@@ -35,15 +35,18 @@ def world(unit_a, unit_b, site_a, site_b):
     run = InspectionRun.objects.create(
         period=PERIOD, monitoring_point=dt.date(2026, 11, 23), trigger="staff"
     )
-    Observation.objects.create(
-        run=run,
-        website=site_a,
-        column=site_a.columns.get(),
-        kind="column",
-        url="http://127.0.1.1:8800/col/1/",
-        outcome="dated",
-        observed_at=dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC),
-    )
+    observations = {
+        key: Observation.objects.create(
+            run=run,
+            website=site,
+            column=site.columns.first(),
+            kind="column" if key == "a" else "home",
+            url=f"{site.home_url}col/1/" if key == "a" else site.home_url,
+            outcome="dated",
+            observed_at=dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC),
+        )
+        for key, site in (("a", site_a), ("b", site_b))
+    }
     rule_set = RuleSet.objects.order_by("pk").first()
     verdicts, findings = {}, {}
     for key, site in (("a", site_a), ("b", site_b)):
@@ -88,6 +91,8 @@ def world(unit_a, unit_b, site_a, site_b):
         "account_a": account_a,
         "account_b": account_b,
         "run": run,
+        "observation_a": observations["a"],
+        "observation_b": observations["b"],
         "verdict_a": verdicts["a"],
         "verdict_b": verdicts["b"],
         "finding_a": findings["a"],
@@ -164,6 +169,8 @@ MATRIX = [
         ("verdict_a",),
         **office_then("website_period", SITE_A),
     ),
+    page("observation own", "get", "observation_detail", ("observation_a",), **EVERYONE),
+    page("observation other", "get", "observation_detail", ("observation_b",), **NOT_OTHERS),
     page("findings_upload", "get", "findings_upload", **OFFICE),
     page("findings_preview", "get", "findings_preview", ("findings_upload",), **OFFICE),
     page(

@@ -125,6 +125,7 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
 # WhiteNoise serves static files in every mode; without collectstatic (the embedded default) it
 # finds them in the apps and static/ directly.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 # Registry workbooks are small; refuse anything that is clearly not one.

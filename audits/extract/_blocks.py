@@ -1,0 +1,517 @@
+"""Candidate list blocks of a page and the entries in them (used by :mod:`.listpage`).
+
+A block is a group of sibling elements (``ul > li``, ``table > tr``, ``div > div``), a "flat"
+sequence of links and dates (``<a/>date<br/>``, ``dl > dt + dd``) or the XML records of a 大汉 jcms
+list. Each block knows its entries, whether it sits in a header/footer/sidebar/热点 box (``noise``)
+and a weight used to rank the blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urljoin, urlsplit
+
+from ._html import (
+    SKIP_TAGS,
+    class_id,
+    clean_text,
+    is_element,
+    iter_elements,
+    parse_fragment,
+    text_segments,
+)
+from .dates import DateToken, date_from_parts, date_in_fragment, find_dates
+
+# id/class tokens (split on spaces, "-" and "_") of regions that are not the column's own list.
+_NOISE_TOKEN = re.compile(
+    r"^(side|aside|hot|rank|recommend|tuijian|redian|paihang|footer|foot|header|banner|nav|menu|"
+    r"friend|yqlj|link|copyright|toolbar|topbar|weather|login|search|breadcrumb|crumb|position|"
+    r"advert|related|xgxx|xgwz|ads?$)|(side|sidebar|hot|rank|nav|menu|footer|header|links)$"
+)
+_NOT_NOISE_TOKEN = frozenset({"inside", "outside"})
+_NOISE_HEADING = re.compile(r"热点|热门|推荐|排行|排名|点击|相关|猜你|友情链接")
+_MAIN_WORDS = re.compile(r"list|lb|news|article|content|main|xxgk|info|con\b|wz|wenzhang|column")
+_PAGER_TEXT = re.compile(
+    r"下一页|上一页|尾页|首页\s*上一页|共\s*\d+\s*页|共\s*\d+\s*条|第\s*\d+\s*页|页次"
+)
+_TODAY_WORDS = re.compile(r"今天是|今日是|今天|当前时间|现在时间|星期[一二三四五六日天]")
+_OTHER_DATE_WORDS = re.compile(
+    r"截止|结束|有效期|到期|开始|报名|开标|至|成文|印发|生效|实施|施行|废止|失效|签发"
+)
+_OTHER_DATE_BEFORE = re.compile(r"(截止|结束|有效期|开始|成文|印发|生效|实施)[^\d]{0,6}$")
+_PUB_HEADING = re.compile(r"发布|公开|日期|时间")
+_RECORD = re.compile(r"<record[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+_DIGIT = re.compile(r"\d")
+_LIST_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
+_ITEM_TAGS = frozenset({"li", "tr", "div", "dd", "dt", "p", "section", "article", "td", "span"})
+
+
+@dataclass
+class _Item:
+    title: str
+    href: str
+    url: str
+    date: DateToken | None
+    date_where: str  # description of the element holding the date ("span.time")
+    el: object = None
+
+
+@dataclass
+class _Block:
+    items: list[_Item]
+    container: object  # lxml element (or None for records)
+    kind: str  # "siblings" | "flat" | "records"
+    desc: str
+    child_tag: str
+    weight: float = 1.0
+    noise: bool = False  # in a header/footer/sidebar/热点 box: never the column's list
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def dated(self) -> int:
+        return sum(1 for i in self.items if i.date is not None)
+
+    @property
+    def score(self) -> float:
+        return self.dated * self.weight
+
+    def newest(self, today: date) -> date | None:
+        ds = [i.date.date for i in self.items if i.date is not None and i.date.date <= today]
+        return max(ds) if ds else None
+
+
+def _resolve(url: str, href: str) -> str:
+    href = (href or "").strip()
+    if not href or href.startswith("#") or re.match(r"^(javascript|mailto|tel|data):", href, re.I):
+        return ""
+    try:
+        absolute = urljoin(url or "", href)
+    except ValueError:
+        return ""
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
+
+
+def _links(el) -> list:
+    out = []
+    for a in el.iter("a"):
+        text = clean_text(a.text_content())
+        if len(text) >= 2 or len(clean_text(a.get("title"))) >= 2:
+            out.append(a)
+    if el.tag == "a" and el not in out and len(clean_text(el.text_content())) >= 2:
+        out.insert(0, el)
+    return out
+
+
+def _describe(el) -> str:
+    if el is None or not is_element(el):
+        return "?"
+    desc = el.tag
+    cls = (el.get("class") or "").split()
+    if cls:
+        desc += "." + cls[0]
+    elif el.get("id"):
+        desc += "#" + el.get("id")
+    return desc
+
+
+def _segments_with_links(el, main_link) -> list[tuple[str, object, bool]]:
+    """Text segments of an item with a flag telling whether they are inside the title link."""
+    inside: set = set()
+    if main_link is not None:
+        inside = set(main_link.iter())  # holds the proxies, so identity is stable
+    return [(t, holder, holder in inside) for t, holder in text_segments(el)]
+
+
+def _item_date(
+    segs: list[tuple[str, object, bool]], today: date
+) -> tuple[DateToken | None, str, bool]:
+    """(date, where, ambiguous) for one item from its text segments.
+
+    Date-only segments outside the title come first, then date-only segments inside the link
+    (``<a><span>title</span><span>date</span></a>``), then the single date of a segment when it
+    ends the segment ("来源：县政府办 2023-01-04") or starts it before a separator ("2023-01-04 |
+    县政府办"), then a date split over elements. Dates labelled 截止/成文/实施… are skipped.
+    ``ambiguous`` is True when an item holds several different dates printed on their own.
+    """
+    found: list[tuple[DateToken, object, bool]] = []
+    for idx, (text, holder, in_link) in enumerate(segs):
+        tok = date_in_fragment(text, today)
+        if tok is None:
+            continue
+        before = segs[idx - 1][0] if idx else ""
+        if _TODAY_WORDS.search(text) or _TODAY_WORDS.search(before[-6:]):
+            continue
+        if _OTHER_DATE_WORDS.search(text) or re.search(
+            r"(截止|结束|有效期|开始)[^\d]{0,4}$", before
+        ):
+            continue
+        found.append((tok, holder, in_link))
+    outside = [f for f in found if not f[2]]
+    pick = outside or found
+    if pick:
+        distinct = {f[0].date for f in pick}
+        return pick[0][0], _describe(pick[0][1]), len(distinct) > 1
+    for text, holder, _ in segs:
+        toks = find_dates(text)
+        if len(toks) == 1:  # "2023-01-04 至 2023-01-10" is a period, not an item date
+            tok = toks[0]
+            rest = text[tok.end :].strip(" )）]】")
+            if not rest and tok.start > 0 and text[tok.start - 1] in " ([（【":
+                return tok, _describe(holder), False  # "来源：县政府办 2023-01-04"
+            if tok.start == 0 and re.match(r"\s*[|｜/]|\s+\S", text[tok.end :]):
+                return tok, _describe(holder), False  # "2023-01-04 | 县政府办"
+    parts = [t for t, _, in_link in segs if not in_link]
+    tok = date_from_parts(parts, today) if 2 <= len(parts) <= 8 else None
+    if tok is not None:
+        return tok, "分开的日、年月元素", False
+    return None, "", False
+
+
+def _table_headers(parent) -> list[str] | None:
+    """Texts of the heading row of the table whose rows are ``parent``'s children."""
+    table = parent if parent.tag == "table" else parent.getparent()
+    if table is None:
+        return None
+    for tr in table.iter("tr"):
+        cells = [c for c in tr if is_element(c) and c.tag in ("th", "td")]
+        if cells and any(c.tag == "th" for c in cells) and tr.find(".//a") is None:
+            return [clean_text(c.text_content()) for c in cells]
+        if cells and tr.find(".//a") is not None:
+            return None  # data rows before any heading row
+    return None
+
+
+def _apply_headers(tr, segs, headers: list[str]):
+    """Drop cells headed 成文日期/截止日期…, and put a 发布日期 cell first."""
+    cells = [c for c in tr if is_element(c) and c.tag in ("td", "th")]
+    if len(cells) != len(headers):
+        return segs
+    excluded: set = set()
+    preferred: set = set()
+    for cell, heading in zip(cells, headers, strict=True):
+        if _OTHER_DATE_WORDS.search(heading):
+            excluded.update(cell.iter())
+        elif _PUB_HEADING.search(heading):
+            preferred.update(cell.iter())
+    kept = [s for s in segs if s[1] not in excluded]
+    return [s for s in kept if s[1] in preferred] + [s for s in kept if s[1] not in preferred]
+
+
+def _title_of(link, today: date) -> str:
+    """Link text without date-only pieces (``<a><span>标题</span><span>2023-01-04</span></a>``);
+    the title attribute when it is longer or the text is cut short ("…")."""
+    parts = [t for t, _ in text_segments(link) if date_in_fragment(t, today) is None]
+    text = clean_text(" ".join(parts))
+    title_attr = clean_text(link.get("title"))
+    if title_attr and (len(title_attr) > len(text) or text.endswith(("...", "…"))):
+        text = title_attr
+    toks = find_dates(text)
+    if len(toks) == 1 and not text[toks[0].end :].strip(" )）]】"):
+        text = text[: toks[0].start].rstrip(" ([（【")  # "标题 (2023-01-04)" in one text node
+    return text.strip(" ·•")
+
+
+def _analyse_item(el, url: str, today: date, headers: list[str] | None = None) -> _Item | None:
+    """One list entry, or None if the element is not a single entry (no link, or a whole list).
+
+    ``headers`` are the column headings of the table a ``<tr>`` belongs to, if any.
+    """
+    links = _links(el)
+    if not links or len(links) > 4:
+        return None
+    nested = any(True for _ in el.iter("ul", "ol", "dl", "table"))
+    if nested and len(links) > 1 and el.tag not in ("ul", "ol", "dl", "table"):
+        return None  # a box holding a whole list is not one entry (a layout table may be)
+    main = max(links, key=lambda a: len(clean_text(a.get("title") or a.text_content())))
+    segs = _segments_with_links(el, main)
+    if headers and el.tag == "tr":
+        segs = _apply_headers(el, segs, headers)
+    if len(segs) > 40:
+        return None
+    tok, where, ambiguous = _item_date(segs, today)
+    if ambiguous and len(links) > 1:
+        return None  # several links each with its own date: a nested list, not one entry
+    title = _title_of(main, today)
+    if len(title) < 2:
+        return None
+    return _Item(title, main.get("href") or "", _resolve(url, main.get("href")), tok, where, el)
+
+
+def _dom_blocks(root, url: str, today: date, title: str = "") -> list[_Block]:
+    """Sibling groups and flat link/date sequences under every element of the body.
+
+    Cheap structural filters come first (a group needs two members with a link, or one inside a
+    list element), so that a 1 MB portal page is read in well under a second.
+    """
+    body = root.find("body")
+    scope = body if body is not None else root
+    blocks: list[_Block] = []
+    for parent in iter_elements(scope):
+        if parent.tag in SKIP_TAGS or parent.tag == "a":
+            continue
+        children = [c for c in parent if is_element(c) and c.tag not in SKIP_TAGS]
+        if not children:
+            continue
+        groups: dict[str, list] = {}
+        for c in children:
+            if c.tag in _ITEM_TAGS:
+                groups.setdefault(c.tag, []).append(c)
+        for tag, members in groups.items():
+            linked = [c for c in members if c.find(".//a") is not None]
+            if len(linked) < 2 and not (linked and parent.tag in _LIST_TAGS):
+                continue
+            headers = _table_headers(parent) if tag == "tr" else None
+            items = [
+                it for c in linked if (it := _analyse_item(c, url, today, headers)) is not None
+            ]
+            if items:
+                blocks.append(_make_block(items, parent, "siblings", tag, title))
+        if _flat_candidate(parent, children):
+            flat = _flat_items(parent, children, url, today)
+            if flat and sum(1 for i in flat if i.date) >= 2:
+                blocks.append(_make_block(flat, parent, "flat", "", title))
+    return _merge_split_lists(blocks)
+
+
+def _flat_candidate(parent, children) -> bool:
+    """At least two children holding a link and two short digit-bearing texts without a link."""
+    with_link = 0
+    dateish = 1 if parent.text and _DIGIT.search(parent.text) else 0
+    for c in children:
+        if c.tag == "a" or c.find(".//a") is not None:
+            with_link += 1
+        else:
+            text = c.text_content() or ""
+            if len(text) <= 60 and _DIGIT.search(text):
+                dateish += 1
+        if c.tail and _DIGIT.search(c.tail):
+            dateish += 1
+    return with_link >= 2 and dateish >= 2
+
+
+def _flat_items(parent, children, url: str, today: date) -> list[_Item]:
+    """Links and dates alternating as siblings: ``<a/>date<br/>``, ``<dt><a/></dt><dd>date</dd>``.
+
+    Each title link is paired with the date-only text that follows it before the next link (or,
+    when the page prints dates first, with the one before it).
+    """
+    seq: list[tuple[str, object]] = []  # ("link", a) / ("date", (token, where))
+    if parent.text and (tok := date_in_fragment(clean_text(parent.text), today)):
+        seq.append(("date", (tok, _describe(parent))))
+    n_links = 0
+    for c in children:
+        links = _links(c)
+        if len(links) == 1 and not _has_own_date(c, links[0], today):
+            seq.append(("link", links[0]))
+            n_links += 1
+        elif not links:
+            text = clean_text(" ".join(t for t, _ in text_segments(c)))
+            tok = date_in_fragment(text, today) if text else None
+            if tok is not None:
+                seq.append(("date", (tok, _describe(c))))
+            elif text:
+                seq.append(("other", None))
+        else:
+            seq.append(("other", None))
+        tail = clean_text(c.tail)
+        if tail:
+            tok = date_in_fragment(tail, today)
+            seq.append(("date", (tok, "文本")) if tok else ("other", None))
+    if n_links < 2:
+        return []
+    after = _pair(seq, forward=True)
+    before = _pair(seq, forward=False)
+    best = after if sum(1 for _, d in after if d) >= sum(1 for _, d in before if d) else before
+    items = []
+    for link, d in best:
+        title = _title_of(link, today)
+        if len(title) >= 2:
+            tok, where = d if d else (None, "")
+            items.append(
+                _Item(
+                    title, link.get("href") or "", _resolve(url, link.get("href")), tok, where, link
+                )
+            )
+    return items
+
+
+def _has_own_date(el, link, today: date) -> bool:
+    tok, _, _ = _item_date(_segments_with_links(el, link), today)
+    return tok is not None
+
+
+def _pair(seq, forward: bool):
+    order = seq if forward else list(reversed(seq))
+    out = []
+    pending = None
+    for kind, value in order:
+        if kind == "link":
+            if pending is not None:
+                out.append((pending, None))
+            pending = value
+        elif kind == "date" and pending is not None:
+            out.append((pending, value))
+            pending = None
+    if pending is not None:
+        out.append((pending, None))
+    return out if forward else list(reversed(out))
+
+
+def _make_block(items: list[_Item], container, kind: str, child_tag: str, title: str) -> _Block:
+    block = _Block(items, container, kind, _describe(container), child_tag)
+    _weight(block, title)
+    return block
+
+
+def _page_title(root) -> str:
+    """<title> text plus the ColumnName meta: names the page gives its own column."""
+    parts = []
+    t = root.find(".//title")
+    if t is not None:
+        parts.append(clean_text(t.text_content()))
+    for m in root.iter("meta"):
+        if (m.get("name") or "").lower() == "columnname":
+            parts.append(clean_text(m.get("content")))
+    return " ".join(parts)
+
+
+def _region_names(el) -> str:
+    """id/class of an element and its ancestors up to (not including) <body>."""
+    names = []
+    while el is not None and is_element(el) and el.tag not in ("body", "html"):
+        names.append(class_id(el))
+        el = el.getparent()
+    return " ".join(names)
+
+
+def _in_noise_region(el) -> bool:
+    """Inside a header, footer, navigation, sidebar, 热点/排行 box … (by id/class tokens)."""
+    for token in re.split(r"[\s_\-]+", _region_names(el)):
+        if token and token not in _NOT_NOISE_TOKEN and _NOISE_TOKEN.search(token):
+            return True
+    return False
+
+
+def _weight(block: _Block, page_title: str = "") -> None:
+    """Mark header/footer/sidebar/热点 blocks as noise and weigh the others: a pager after the
+    block or a list-like class raises the weight, menu-like short titles lower it.
+
+    A heading that is the page's own column name (it appears in <title> or ColumnName, e.g. a
+    column called "热点关注") does not make the block noise.
+    """
+    container, items = block.container, block.items
+    heading = _heading_text(container)
+    noisy_heading = bool(heading and _NOISE_HEADING.search(heading) and heading not in page_title)
+    block.noise = _in_noise_region(container) or noisy_heading
+    weight = 0.3 if block.noise else 1.0
+    titles = [len(i.title) for i in items]
+    if titles and sum(titles) / len(titles) < 5:
+        weight *= 0.5
+    if _pager_near(container):
+        weight *= 1.3
+    if _MAIN_WORDS.search(class_id(container)):
+        weight *= 1.1
+    block.weight = weight
+
+
+def _heading_text(container) -> str:
+    """The box heading: a short element just before the block or before its parent
+    ("<h3>热点信息</h3><ul>…")."""
+    for el in (container, container.getparent()):
+        if el is None:
+            continue
+        prev = el.getprevious()
+        while prev is not None and not is_element(prev):
+            prev = prev.getprevious()
+        if prev is not None:
+            text = clean_text(prev.text_content())
+            if text and len(text) <= 20:
+                return text
+            if text:
+                return ""
+    return ""
+
+
+def _pager_near(container) -> bool:
+    for el in (container, container.getparent()):
+        if el is None:
+            continue
+        sib = el.getnext()
+        steps = 0
+        while sib is not None and steps < 3:
+            if is_element(sib) and _PAGER_TEXT.search(clean_text(sib.text_content())[:200]):
+                return True
+            sib = sib.getnext()
+            steps += 1
+    return False
+
+
+def _merge_split_lists(blocks: list[_Block]) -> list[_Block]:
+    """Join lists printed as several sibling containers (``<ul>`` of 5 items, a rule, another
+    ``<ul>`` …) into one block, keeping the parts too.
+
+    Elements themselves are the keys (not ``id()``: lxml proxies are recreated, ids get reused).
+    """
+    by_parent: dict = {}
+    for b in blocks:
+        c = b.container
+        if b.kind != "siblings" or c is None or c.getparent() is None:
+            continue
+        by_parent.setdefault(c.getparent(), []).append(b)
+    merged = []
+    for parent, parts in by_parent.items():
+        groups: dict[tuple, list[_Block]] = {}
+        for b in parts:
+            groups.setdefault((b.container.tag, b.container.get("class"), b.child_tag), []).append(
+                b
+            )
+        for same in groups.values():
+            if len({b.container for b in same}) < 2:
+                continue
+            items = [i for p in same for i in p.items]
+            desc = f"{_describe(parent)} 下 {len(same)} 个 {_describe(same[0].container)}"
+            m = _Block(items, parent, "siblings", desc, same[0].child_tag)
+            m.weight = min(p.weight for p in same)
+            m.noise = any(p.noise for p in same)
+            merged.append(m)
+    return blocks + merged
+
+
+def _looks_like_datastore(text: str) -> bool:
+    head = text.lstrip()[:200].lower()
+    return head.startswith(("<datastore", "<?xml")) and "<record" in text.lower()
+
+
+def _record_blocks(root, url: str, today: date, title: str = "") -> list[_Block]:
+    blocks = []
+    for script in root.iter("script"):
+        if "xml" not in (script.get("type") or "").lower():
+            continue
+        text = script.text or ""
+        if "<record" not in text.lower():
+            continue
+        blocks += _record_blocks_from_text(text, url, today, script.getparent(), title)
+    return blocks
+
+
+def _record_blocks_from_text(
+    text: str, url: str, today: date, container, title: str = ""
+) -> list[_Block]:
+    items = []
+    for m in _RECORD.finditer(text):
+        frag = parse_fragment(m.group(1))
+        if frag is None:
+            continue
+        it = _analyse_item(frag, url, today)
+        if it is not None:
+            it.el = None
+            items.append(it)
+    if not items:
+        return []
+    desc = "大汉 jcms 数据（script type=text/xml 的 record）"
+    block = _Block(items, container, "records", desc, "record")
+    if container is not None:
+        _weight(block, title)
+    return [block]

@@ -148,3 +148,34 @@ def read_search(fetcher: Fetcher, template: str, title: str, item_url: str) -> S
     path = urlsplit(item_url).path
     found = bool(path and path in page.text) or title in page.text
     return SearchReading(title, url, found, page)
+
+
+def scan_content(html: str, url: str, matcher) -> dict:
+    """Typos, W-V1 words and hidden links on one page, ready to keep as evidence."""
+    from audits.content import find_hidden_links, page_text, scan_text
+
+    hits = [
+        {"kind": h.kind, "word": h.word, "correction": h.correction, "context": h.context}
+        for h in scan_text(page_text(html), matcher)
+    ]
+    hidden = [
+        {"text": link.text, "href": link.href, "why": link.why}
+        for link in find_hidden_links(html, url)
+    ]
+    return {"hits": hits[:200], "hidden_links": hidden[:50]}
+
+
+@dataclass(frozen=True)
+class ArticleReading:
+    url: str
+    page: FetchResult
+    date: object  # audits.extract.article.ArticleDate, or None when not fetched
+
+
+def read_article(fetcher: Fetcher, url: str, today: dt.date) -> ArticleReading:
+    from audits.extract.article import extract_article_date
+
+    page = fetcher.fetch(url)
+    if not page.ok:
+        return ArticleReading(url, page, None)
+    return ArticleReading(url, page, extract_article_date(page.text, page.final_url, today))

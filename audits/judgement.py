@@ -12,6 +12,7 @@ from django.utils import timezone
 from audits.auditlog import audit_record
 from audits.checks.base import Draft, Severity
 from audits.checks.columns import ColumnFact, check_columns
+from audits.checks.content import PageContent, check_content
 from audits.checks.site import (
     HomeFact,
     LinkFact,
@@ -32,10 +33,13 @@ from audits.rules import Item, Overlays, Rules
 from audits.scoring import Counted, propose_verdict
 from units.models import Website
 
-# Which finding kinds each kind of observation can produce: a run replaces only those.
+# Which finding kinds each kind of observation can produce: a run replaces only those. Content
+# findings come from every page that is scanned.
+_CONTENT = {"typo", "leader", "sensitive", "gambling", "porn", "hidden_link"}
 _KINDS_BY_OBSERVATION = {
-    "home": {"home_stale", "home_manual", "meta_tags", "tls", "unavailable"},
-    "column": {"column_overdue", "column_empty", "column_due_soon", "column_manual"},
+    "home": {"home_stale", "home_manual", "meta_tags", "tls", "unavailable"} | _CONTENT,
+    "column": {"column_overdue", "column_empty", "column_due_soon", "column_manual"} | _CONTENT,
+    "article": {"meta_tags"} | _CONTENT,
     "link": {"broken_link"},
     "search": {"search_miss"},
 }
@@ -119,13 +123,24 @@ def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draf
                 rules,
             )
             drafts += check_tls(_tls_fact(o), point, rules)
-        page_kind = {"home": "home", "column": "list"}.get(o.kind)
+        page_kind = {"home": "home", "column": "list", "article": "article"}.get(o.kind)
         if page_kind and "meta" in o.evidence and o.outcome != Observation.Outcome.ERROR:
             tags = o.evidence["meta"]
             for problem in check_meta_tags(tags, page_kind, website.site_code or None):
                 if problem.level == "error":
                     meta_problems.append(MetaProblem(problem.code, problem.message, o.url))
     drafts += check_meta(meta_problems)
+    drafts += check_content(
+        [
+            PageContent(
+                o.url,
+                tuple(o.evidence["content"].get("hits", ())),
+                tuple(o.evidence["content"].get("hidden_links", ())),
+            )
+            for o in obs
+            if "content" in o.evidence
+        ]
+    )
 
     links = [o for o in obs if o.kind == Observation.Kind.LINK]
     if links:

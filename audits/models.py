@@ -98,6 +98,7 @@ class Observation(models.Model):
         TLS = "tls", "证书"
         DISCOVERY = "discovery", "栏目发现"
         SEARCH = "search", "站内搜索"
+        ARTICLE = "article", "文章页"
 
     class Outcome(models.TextChoices):
         DATED = "dated", "已取得日期"

@@ -108,15 +108,18 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
         return  # done already, or the run was cancelled
     run = InspectionRun.objects.get(pk=run_id)
     website = Website.objects.get(pk=website_id)
+    from audits.dictionary_io import load_matcher_from_db
     from audits.inspection import read_column, read_home
 
     fetcher = fetcher or fetcher_for_runs()
     today = run.monitoring_point
+    matcher = load_matcher_from_db()
 
     home = read_home(fetcher, website.home_url, today)
-    _store_home(run, website, home)
+    _store_home(run, website, home, matcher)
     pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
     newest_item = None
+    items = []
     columns = list(website.columns.filter(is_exempt=False).order_by("id"))
     if home.page.error_kind in _HOST_DOWN:
         # A host that does not answer its home page would make every column wait for its own
@@ -130,13 +133,15 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="site") as pool:
         readings = pool.map(lambda c: read_column(fetcher, c.url, today), columns)
         for column, reading in zip(columns, readings, strict=True):
-            _store_column(run, website, column, reading)
+            _store_column(run, website, column, reading, matcher)
             if reading.page.ok:
                 pages.append((reading.page.final_url, reading.page.text, False))
             newest_item = _newer_item(newest_item, reading)
+            items += [i for i in (reading.result.items if reading.result else ()) if i.date]
             if _cancelled(run_id):
                 pool.shutdown(cancel_futures=True)
                 return
+    _check_articles(run, website, fetcher, items, matcher)
     if run.check_links:
         _check_links(run, website, fetcher, pages)
     if website.search_url and newest_item is not None:
@@ -250,6 +255,41 @@ def _newer_item(best, reading):
     return best
 
 
+ARTICLES_PER_SITE = 3
+
+
+def _check_articles(run, website, fetcher, items, matcher) -> None:
+    """The newest few articles of a site: their content is scanned like the list pages, and
+    their 47号 tags and publication date (meta against the visible date) are kept."""
+    from audits.extract.meta import read_meta_tags
+    from audits.inspection import page_evidence, read_article, scan_content
+
+    newest = sorted({i.url: i for i in items}.values(), key=lambda i: i.date, reverse=True)
+    for item in newest[:ARTICLES_PER_SITE]:
+        reading = read_article(fetcher, item.url, run.monitoring_point)
+        evidence = page_evidence(reading.page)
+        found = reading.date
+        if reading.page.ok:
+            evidence["meta"] = read_meta_tags(reading.page.text)
+            evidence["content"] = scan_content(reading.page.text, reading.page.final_url, matcher)
+            evidence["listed_date"] = item.date.isoformat()
+            evidence["date_source"] = found.source
+            evidence["meta_date"] = found.meta_date.isoformat() if found.meta_date else None
+            evidence["date_conflict"] = found.conflict
+        _store(
+            run,
+            website,
+            kind=Observation.Kind.ARTICLE,
+            url=item.url,
+            page=reading.page,
+            outcome=Observation.Outcome.OK if reading.page.ok else Observation.Outcome.ERROR,
+            newest_date=found.date if found else None,
+            confidence=found.confidence if found else None,
+            reason=found.reason if found else (reading.page.error or ""),
+            evidence=evidence,
+        )
+
+
 def _check_links(run, website, fetcher, pages) -> None:
     from audits.inspection import read_links
 
@@ -316,10 +356,12 @@ def _store(run, website, *, kind, url, column=None, page, **values) -> None:
         InspectionRun.objects.filter(pk=run.pk).update(**counters)
 
 
-def _store_home(run, website, home) -> None:
-    from audits.inspection import page_evidence
+def _store_home(run, website, home, matcher=None) -> None:
+    from audits.inspection import page_evidence, scan_content
 
     evidence = page_evidence(home.page)
+    if matcher is not None and home.page.ok:
+        evidence["content"] = scan_content(home.page.text, home.page.final_url, matcher)
     evidence["meta"] = home.meta
     evidence["list_status"] = home.recent.status if home.recent else None
     evidence["proposed_columns"] = [
@@ -341,10 +383,13 @@ def _store_home(run, website, home) -> None:
     )
 
 
-def _store_column(run, website, column, reading) -> None:
-    from audits.inspection import reading_evidence
+def _store_column(run, website, column, reading, matcher=None) -> None:
+    from audits.inspection import reading_evidence, scan_content
 
     result = reading.result
+    evidence = reading_evidence(reading)
+    if matcher is not None and reading.page.ok:
+        evidence["content"] = scan_content(reading.page.text, reading.page.final_url, matcher)
     _store(
         run,
         website,
@@ -357,5 +402,5 @@ def _store_column(run, website, column, reading) -> None:
         item_count=result.item_count if result else None,
         confidence=result.confidence if result else None,
         reason=reading.reason,
-        evidence=reading_evidence(reading),
+        evidence=evidence,
     )

@@ -171,7 +171,7 @@ def finding_review_view(request, pk):
             status=form.cleaned_data["status"],
             note=form.cleaned_data["note"],
         )
-        messages.success(request, f"已{finding.get_status_display()}：{finding.title}")
+        messages.success(request, f"{finding.get_status_display()}：{finding.title}")
     else:
         messages.error(request, "；".join(form.errors.get("__all__", ["请检查输入。"])))
     return redirect("website_period", website_id=finding.website_id, period=finding.period)

@@ -36,7 +36,9 @@ class Account(models.Model):
     filing = models.CharField(
         "备案状态", max_length=20, choices=Filing.choices, default=Filing.FILED
     )
-    status = models.CharField("运行状态", max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        "运行状态", max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
 
     class Meta:
         verbose_name = "政务新媒体账号"

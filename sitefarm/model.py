@@ -202,6 +202,7 @@ class Site:
     meta_tags: str = "full"  # full | partial | missing | wrong_code
     pubdate_mismatch: bool = False  # some article PubDate metas disagree with the visible date
     header_today: bool = True  # "今天是2026年11月23日 星期一" in the header
+    tampered: bool = False  # gambling words and hidden links injected into the home page
     bad_links: tuple[BadLink, ...] = ()
     copyright_start: int = 2005
     phone: str = "0563-7021234"
@@ -328,6 +329,7 @@ def _site_truth(site: Site, include_items: bool) -> dict:
             "meta_tags": site.meta_tags,
             "pubdate_mismatch": site.pubdate_mismatch,
             "header_today": site.header_today,
+            "tampered": site.tampered,
         },
         "home_newest": _iso(site.home_newest),
         "bad_links": [

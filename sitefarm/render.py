@@ -73,6 +73,16 @@ def index_number(site: Site, item: Item) -> str:
     return f"{site.credit_code}/{item.date.year}{item.date.month:02d}-{serial:05d}"
 
 
+# What an attack leaves on a government home page (seed 004 is a real tampered copy): gambling
+# words in the visible text and a block of links pushed off screen (暗链).
+TAMPERED_HOME = (
+    '<div class="notice-bar"><p>亚博游戏官网：欢迎访问，亚博mg老虎机在线体验</p></div>\n'
+    '<div style="position:absolute;left:-9999px;top:-9999px">'
+    '<a href="http://www.yabo-casino.example/">亚博体育</a>'
+    '<a href="http://bet.casino-888.example/">真人娱乐</a></div>\n'
+)
+
+
 @lru_cache(maxsize=2048)
 def _chrome(farm: Farm, site: Site, port: int) -> tuple[str, str, str, str]:
     """Header, navigation, sidebar and footer of a site: the same on every page, built once."""
@@ -244,6 +254,8 @@ class Page:
         if site.is_portal:
             main += self.site_groups()
         main += self.bad_links()
+        if site.tampered:
+            main += TAMPERED_HOME
         return self.document(site.site_name, site.encoding, self.meta(), main)
 
     def site_groups(self) -> str:

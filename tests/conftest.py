@@ -31,7 +31,10 @@ def unit_b(db) -> Unit:
 @pytest.fixture
 def site_a(unit_a) -> Website:
     site = Website.objects.create(
-        unit=unit_a, name="梅渚镇人民政府", home_url="http://127.0.1.1:8800/", site_code="3418210001"
+        unit=unit_a,
+        name="梅渚镇人民政府",
+        home_url="http://127.0.1.1:8800/",
+        site_code="3418210001",
     )
     Column.objects.create(
         website=site, name="工作动态", url="http://127.0.1.1:8800/col/1/", category="news"
@@ -64,3 +67,15 @@ def operator_a(make_user, unit_a) -> User:
 @pytest.fixture
 def operator_b(make_user, unit_b) -> User:
     return make_user("op_b", units=[unit_b])
+
+
+# Addresses of the site farm: tests may fetch them although they are loopback. 127.0.0.1 (where a
+# test's own web server runs) stays refused, as for any user-entered internal address.
+FARM_HOSTS = ["127.0.1.0/24", "127.0.2.0/24", "127.0.3.0/24"]
+
+
+@pytest.fixture
+def crawl_allowed(settings):
+    settings.GOVWATCH_CRAWL_ALLOW_HOSTS = FARM_HOSTS
+    settings.GOVWATCH_CRAWL_PER_HOST_RATE = 100.0
+    return settings

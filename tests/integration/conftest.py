@@ -15,9 +15,9 @@ from django.db import connection
 
 from sitefarm.generate import generate_county
 from sitefarm.server import FarmServer
+from tests.conftest import FARM_HOSTS
 
 POINT = dt.date(2026, 11, 23)
-FARM_HOSTS = ["127.0.1.0/24", "127.0.2.0/24", "127.0.3.0/24"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,13 +32,6 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, what: str = "cond
             return value
         pause.wait(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-@pytest.fixture
-def crawl_allowed(settings):
-    settings.GOVWATCH_CRAWL_ALLOW_HOSTS = FARM_HOSTS
-    settings.GOVWATCH_CRAWL_PER_HOST_RATE = 100.0
-    return settings
 
 
 @pytest.fixture(scope="module")

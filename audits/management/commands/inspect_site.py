@@ -12,11 +12,18 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from audits.checks.columns import ColumnFact, check_columns
+from audits.checks.site import HomeFact, MetaProblem, TlsFact, check_home, check_meta, check_tls
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
 from audits.extract.discover import ProposedColumn, guess_category
 from audits.extract.links import extract_links
+from audits.extract.meta import check_meta_tags
 from audits.inspection import read_column, read_home
+from audits.judgement import active_rule_set, rules_for
+from audits.models import Verdict
+from audits.rules import NATIONAL_2019, Rules
+from audits.scoring import Counted, propose_verdict
 from units.categories import Category, default_window
 
 SCHEMA = "govwatch.inspect_site/1"
@@ -97,7 +104,85 @@ def inspect(url: str, today: dt.date, *, max_columns: int = 60) -> dict:
                 "followed_json": reading.followed,
             }
         )
+    report["findings"], report["verdict"] = _judge(report, home, today)
     return report
+
+
+def _judge(report: dict, home, today: dt.date) -> tuple[list, dict]:
+    """The checks and the verdict rule on what was read, as if a person confirmed every finding:
+    a first machine opinion (机器初判), not a verdict."""
+    rules = _rules()
+    columns = [
+        ColumnFact(
+            name=c["name"],
+            url=c["url"],
+            category=c["category"],
+            window_days=c["window_days"],
+            is_first_level=True,
+            is_exempt=c["category"] == "topic",
+            outcome=c["outcome"],
+            newest=dt.date.fromisoformat(c["newest_date"]) if c["newest_date"] else None,
+            http_status=c["http_status"],
+            reason=c["reason"],
+        )
+        for c in report["columns"]
+    ]
+    drafts = check_columns(columns, today, rules)
+    if home.page.ok:
+        recent = home.recent
+        drafts += check_home(
+            HomeFact(
+                home.url,
+                True,
+                recent.status if recent else "needs_manual",
+                recent.newest if recent else None,
+                recent.item_count if recent else 0,
+            ),
+            today,
+            rules,
+        )
+        drafts += check_tls(
+            TlsFact(home.url, home.page.tls_problem, home.page.cert_not_after), today, rules
+        )
+        drafts += check_meta(
+            [
+                MetaProblem(p.code, p.message, home.url)
+                for p in check_meta_tags(home.meta, "home")
+                if p.level == "error"
+            ]
+        )
+    findings = [
+        {
+            "key": d.key,
+            "indicator": d.indicator,
+            "severity": d.severity,
+            "title": d.title,
+            "reason": d.reason,
+            "count": d.count,
+        }
+        for d in drafts
+    ]
+    proposal = propose_verdict(
+        [Counted(d.key, d.kind, d.indicator, d.severity, d.title, d.item, d.count) for d in drafts],
+        rules,
+    )
+    verdict = {
+        "result": proposal.result,
+        "label": Verdict.Result(proposal.result).label,
+        "score": proposal.score,
+        "reasons": list(proposal.reasons),
+        "rule_set": f"{rules.code} v{rules.version}",
+        "note": "机器初判：假定以上问题均经人工确认；正式结果以人工复核为准",
+    }
+    return findings, verdict
+
+
+def _rules() -> Rules:
+    """The active rule set when the database has one, else the national 2019 rules."""
+    try:
+        return rules_for(active_rule_set())
+    except Exception:  # no database configured or not migrated: inspect_site works anyway
+        return NATIONAL_2019
 
 
 def _index_columns(reading, seen: set[str]) -> list:
@@ -148,4 +233,14 @@ def _text(report: dict) -> str:
         )
         lines.append(f"    {c['url']}")
         lines.append(f"    依据：{c['reason']}")
+    lines += ["", f"发现问题 {len(report['findings'])} 条："]
+    lines += [f"- [{f['indicator']}] {f['title']}：{f['reason']}" for f in report["findings"]]
+    v = report["verdict"]
+    score = f"，得分 {v['score']:g}" if v["score"] is not None else ""
+    lines += [
+        "",
+        f"机器初判：{v['label']}{score}（{v['rule_set']}）"
+        + (f"，{'，'.join(v['reasons'])}" if v["reasons"] else ""),
+        v["note"],
+    ]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,49 @@
+"""A unit operator sees its own unit only, and none of the office's pages."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_unit_operator_sees_only_its_unit(
+    page, live_server, login, operator_a, operator_b, site_a, site_b
+):
+    login(page, operator_a)
+
+    # The home page sends a unit operator to its portal.
+    expect(page).to_have_url(live_server.url + "/portal/")
+    expect(page.locator("h1")).to_have_text("本单位")
+    expect(page.locator("main h2").first).to_have_text("梅渚镇")
+    expect(page.get_by_role("link", name="梅渚镇人民政府")).to_be_visible()
+    expect(page.get_by_text("县人社局")).to_have_count(0)
+
+    # The nav holds the portal only: no office links.
+    nav = page.locator("header nav a")
+    expect(nav).to_have_text(["本单位"])
+    for office_link in ("工作台", "单位", "监测任务", "检查结果", "导入登记信息", "后台管理"):
+        expect(page.locator("header nav").get_by_text(office_link, exact=True)).to_have_count(0)
+
+    # The unit list shows unit A alone.
+    page.goto(live_server.url + "/units/")
+    expect(page.get_by_role("link", name="梅渚镇", exact=True)).to_be_visible()
+    expect(page.get_by_text("县人社局")).to_have_count(0)
+
+    # Unit B's pages answer 404, not 403: their existence does not leak.
+    for path in (f"/units/{site_b.unit_id}/", f"/websites/{site_b.pk}/"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 404, (path, response.status)
+        expect(page.get_by_text("县人社局")).to_have_count(0)
+
+    # Unit A's own page works.
+    response = page.goto(f"{live_server.url}/units/{site_a.unit_id}/")
+    assert response.status == 200
+    expect(page.locator("h1")).to_have_text("梅渚镇")
+
+    # Office-only pages answer 403.
+    for path in ("/registry/import/", "/audits/runs/"):
+        response = page.goto(live_server.url + path)
+        assert response.status == 403, (path, response.status)

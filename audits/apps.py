@@ -7,10 +7,11 @@ class AuditsConfig(AppConfig):
     verbose_name = "监测与检查"
 
     def ready(self):
-        post_migrate.connect(_install_schedule, sender=self)
+        # audits comes after units and newmedia, so every model's permissions exist by then.
+        post_migrate.connect(_install_defaults, sender=self)
 
 
-def _install_schedule(sender, **kwargs):
-    from config.schedule import schedule_install_defaults
+def _install_defaults(sender, **kwargs):
+    from audits.defaults import defaults_install
 
-    schedule_install_defaults()
+    defaults_install()

@@ -37,6 +37,8 @@ def probe_website(website_id: int, slot: dt.datetime, fetcher: Fetcher | None = 
     website = Website.objects.get(pk=website_id)
     fetcher = fetcher or Fetcher(CrawlConfig.from_settings())
     page = fetcher.fetch(website.home_url)
+    if page.error_kind == "unsafe_url":
+        return False  # a registry mistake, not downtime: the site page shows the refusal
     ok = page.ok and page.elapsed_ms <= PROBE_LIMIT_MS
     _, created = Observation.objects.get_or_create(
         website=website,

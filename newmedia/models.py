@@ -3,6 +3,7 @@
 from django.db import models
 
 from units.models import Unit
+from units.validators import validate_public_url
 
 
 class Platform(models.TextChoices):
@@ -31,8 +32,10 @@ class Account(models.Model):
     platform = models.CharField("平台", max_length=20, choices=Platform.choices)
     name = models.CharField("账号名称", max_length=200)
     account_id = models.CharField("账号ID", max_length=200, blank=True)
-    url = models.URLField("主页地址", max_length=500, blank=True)
-    feed_url = models.URLField("订阅源地址", max_length=500, blank=True)
+    url = models.URLField("主页地址", max_length=500, blank=True, validators=[validate_public_url])
+    feed_url = models.URLField(
+        "订阅源地址", max_length=500, blank=True, validators=[validate_public_url]
+    )
     filing = models.CharField(
         "备案状态", max_length=20, choices=Filing.choices, default=Filing.FILED
     )

@@ -28,6 +28,7 @@ trap stop INT TERM EXIT
 
 $PY manage.py migrate --noinput >var/log/migrate.log
 $PY manage.py load_demo --sites "$SITES" --port "$FARM_PORT" --today "$TODAY"
+$PY manage.py load_dictionaries
 
 $PY -m sitefarm --seed 1 --sites "$SITES" --columns 12 --port "$FARM_PORT" --today "$TODAY" \
   --latency-ms 30 --ground-truth var/farm-truth.json >var/log/farm.log 2>&1 &

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from units.categories import Category, default_window
+from units.validators import validate_public_url
 
 site_code_validator = RegexValidator(
     r"^\d{10}$", "网站标识码应为10位数字（6位行政区划代码 + 4位顺序号）"
@@ -75,7 +76,9 @@ class Website(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="websites")
     name = models.CharField("网站名称", max_length=200)
-    home_url = models.URLField("首页网址", max_length=500, unique=True)
+    home_url = models.URLField(
+        "首页网址", max_length=500, unique=True, validators=[validate_public_url]
+    )
     site_code = models.CharField(
         "网站标识码", max_length=10, blank=True, validators=[site_code_validator]
     )
@@ -116,7 +119,7 @@ class Column(models.Model):
         verbose_name="上级栏目",
     )
     name = models.CharField("栏目名称", max_length=200)
-    url = models.URLField("栏目网址", max_length=500)
+    url = models.URLField("栏目网址", max_length=500, validators=[validate_public_url])
     category = models.CharField("栏目类别", max_length=20, choices=Category.choices)
     window_days = models.PositiveIntegerField(
         "更新周期（天）", null=True, blank=True, help_text="留空则按类别默认周期"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("websites/", views.website_list, name="website_list"),
     path("websites/<int:pk>/", views.website_detail, name="website_detail"),
+    path("websites/<int:pk>/columns/add/", views.columns_add, name="columns_add"),
     path("accounts/", views.account_list, name="account_list"),
     path("registry/template.xlsx", views.registry_template, name="registry_template"),
     path("registry/export.xlsx", views.registry_export, name="registry_export"),

@@ -13,6 +13,7 @@ from django_tables2 import RequestConfig
 from audits.auditlog import audit_record
 from newmedia.models import Account
 from units.access import get_visible_or_404, is_office, visible_to, visible_units
+from units.categories import Category
 from units.decorators import office_required
 from units.forms import RegistryUploadForm
 from units.models import Column, RegistryUpload, Unit, Website
@@ -75,7 +76,65 @@ def website_detail(request, pk):
     website = get_visible_or_404(request.user, Website.objects.select_related("unit"), pk=pk)
     columns = ColumnTable(website.columns.all())
     RequestConfig(request, paginate={"per_page": 100}).configure(columns)
-    return render(request, "units/website_detail.html", {"website": website, "columns": columns})
+    proposals = proposed_columns(website) if is_office(request.user) else []
+    return render(
+        request,
+        "units/website_detail.html",
+        {
+            "website": website,
+            "columns": columns,
+            "proposals": proposals,
+            "categories": Category.choices,
+        },
+    )
+
+
+def proposed_columns(website) -> list[dict]:
+    """Columns the last inspection found in the home page's navigation that the registry does
+    not have yet: the machine proposes, staff confirm or correct."""
+    from audits.models import Observation
+
+    home = (
+        Observation.objects.filter(website=website, kind=Observation.Kind.HOME, run__isnull=False)
+        .order_by("-observed_at")
+        .first()
+    )
+    if home is None:
+        return []
+    known = set(website.columns.values_list("url", flat=True))
+    return [c for c in home.evidence.get("proposed_columns", []) if c["url"] not in known]
+
+
+@office_required
+@require_POST
+def columns_add(request, pk):
+    website = get_object_or_404(Website, pk=pk)
+    offered = {c["url"]: c for c in proposed_columns(website)}
+    added = []
+    for url in request.POST.getlist("url"):
+        if url not in offered:
+            continue  # only what the machine proposed; anything else goes through the admin
+        category = request.POST.get(f"category:{url}", offered[url]["category"])
+        if category not in Category.values:
+            continue
+        name = (request.POST.get(f"name:{url}") or offered[url]["name"]).strip()[:200]
+        column, created = Column.objects.get_or_create(
+            website=website,
+            url=url,
+            defaults={"name": name, "category": category, "is_first_level": True},
+        )
+        if created:
+            added.append(column)
+    if added:
+        audit_record(
+            actor=request.user,
+            action="columns_add",
+            unit=website.unit,
+            target=website,
+            columns=[{"name": c.name, "url": c.url, "category": c.category} for c in added],
+        )
+    messages.success(request, f"已添加 {len(added)} 个栏目。")
+    return redirect("website_detail", pk=pk)
 
 
 @login_required

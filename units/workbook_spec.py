@@ -13,6 +13,7 @@ from django.core.validators import EmailValidator, URLValidator
 from newmedia.models import Account, AccountEvent, Platform
 from units.categories import Category
 from units.models import Unit, Website, site_code_validator
+from units.validators import validate_public_url
 
 
 class CellError(ValueError):
@@ -105,6 +106,10 @@ def _url(value: object) -> str:
         URLValidator(schemes=["http", "https"])(text)
     except ValidationError:
         raise CellError(f"“{text}”不是有效的 http/https 网址") from None
+    try:
+        validate_public_url(text)
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from None
     return text
 
 

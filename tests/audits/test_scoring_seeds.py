@@ -178,3 +178,34 @@ def test_seed_001_website_pass_rate_is_36_of_41():
         result = propose_verdict(findings, LOCAL, previous_keys=previous).result
         results.append((result, row.name not in VERTICAL))
     assert pass_rate(results) == (36, 41, 87.8)
+
+
+def test_seed_001_pass_rate_comes_from_the_registry_flag(db):
+    """The same figure through the database: verdicts per unit, and the units' 计入合格率 flag."""
+    import datetime as dt
+
+    from audits.models import RuleSet, Verdict
+    from audits.selectors import verdict_summary
+    from units.models import Unit, Website
+
+    rule_set = RuleSet.objects.get(code="county-2019-local")
+    for n, row in enumerate(seed_001_annex1()):
+        unit = Unit.objects.create(
+            name=row.name, kind=Unit.Kind.DEPARTMENT, counts_in_rates=row.name not in VERTICAL
+        )
+        site = Website.objects.create(unit=unit, name=row.name, home_url=f"http://s{n}.example/")
+        findings, previous = findings_from_001(row.problems)
+        proposal = propose_verdict(findings, LOCAL, previous_keys=previous)
+        Verdict.objects.create(
+            unit=unit,
+            website=site,
+            period="2022-12",
+            monitoring_point=dt.date(2022, 12, 27),
+            rule_set=rule_set,
+            rule_set_version=rule_set.version,
+            proposed_result=proposal.result,
+            computed_at=dt.datetime(2022, 12, 27, tzinfo=dt.UTC),
+        )
+    summary = verdict_summary(list(Verdict.objects.select_related("unit")))
+    assert (summary["listed"], summary["passed"], summary["counted"]) == (44, 36, 41)
+    assert summary["rate"] == 87.8

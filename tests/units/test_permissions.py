@@ -130,6 +130,13 @@ MATRIX = [
     page("website_detail own", "get", "website_detail", ("site_a",), **EVERYONE),
     page("website_detail other", "get", "website_detail", ("site_b",), **NOT_OTHERS),
     page("account_list", "get", "account_list", **EVERYONE),
+    page(
+        "columns_add",
+        "post",
+        "columns_add",
+        ("site_a",),
+        **office_then("website_detail", ("site_a",)),
+    ),
     page("registry_template", "get", "registry_template", **OFFICE),
     page("registry_export", "get", "registry_export", **OFFICE),
     page("registry_upload", "get", "registry_upload", **OFFICE),

@@ -65,6 +65,11 @@ EVENT_ROWS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _farm_addresses_allowed(crawl_allowed):
+    """The fixtures' sites live on the farm's loopback range, allowed as in the demo."""
+
+
 def xlsx(sheets: dict[str, list[list]], *, drop: dict[str, tuple[str, ...]] | None = None) -> bytes:
     """The downloadable template with `sheets` (title -> rows) filled in from row 2, after
     removing the columns named in `drop` (title -> headers)."""

@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +30,7 @@ from audits.content import (
     parse_word_line,
 )
 from audits.models import DictionaryEntry, Leader
+from units.registry_import import ImportReport, RowError
 
 WORDS_SHEET = "词库"
 LEADERS_SHEET = "领导"
@@ -45,37 +46,8 @@ _LIST_SPLIT = re.compile(r"[、;；\n\r]+")
 _MIN_WORD = 2  # a single character would be reported everywhere
 
 
-@dataclass(frozen=True)
-class RowError:
-    sheet: str  # "" for a text file
-    row: int  # 0 when the error concerns the whole file
-    column: str  # "B（词语）" or "第1列（词语）"; "" for the whole row
-    reason: str
-
-    def __str__(self) -> str:
-        if not self.row:
-            return self.reason
-        where = f"“{self.sheet}”表" if self.sheet else ""
-        where += f"第{self.row}行"
-        if self.column:
-            where += f"{self.column}列" if self.sheet else self.column
-        return f"{where}：{self.reason}"
-
-
-@dataclass
-class ImportResult:
-    errors: list[RowError] = field(default_factory=list)
-    # "词库" / "领导" -> Counter of created / updated / unchanged
-    counts: dict[str, Counter] = field(default_factory=dict)
-    applied: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def changes(self) -> int:
-        return sum(c["created"] + c["updated"] for c in self.counts.values())
+class ImportResult(ImportReport):
+    """The registry's import report; counts are kept per sheet (“词库” / “领导”)."""
 
     def plain_counts(self) -> dict[str, dict[str, int]]:
         return {name: dict(c) for name, c in self.counts.items()}

@@ -21,15 +21,20 @@ from units.workbook_spec import ACCOUNTS, COLUMNS, EVENTS, SHEETS, UNITS, WEBSIT
 
 @dataclass(frozen=True)
 class RowError:
-    sheet: str
-    row: int
+    """Where an imported file is wrong, for the person who fixes it. Shared by every import."""
+
+    sheet: str  # "" for a text or CSV file
+    row: int  # 0 when the error concerns the whole file
     column: str  # "B（单位类型）", or "" when the error concerns the whole row
     reason: str
 
     def __str__(self) -> str:
-        where = f"“{self.sheet}”表第{self.row}行"
+        if not self.row:
+            return self.reason
+        where = f"“{self.sheet}”表" if self.sheet else ""
+        where += f"第{self.row}行"
         if self.column:
-            where += f"第{self.column}列"
+            where += f"第{self.column}列" if self.sheet else self.column
         return f"{where}：{self.reason}"
 
 

@@ -197,11 +197,11 @@ def test_bad_xlsx_rows_name_sheet_row_and_column_and_nothing_is_written():
     result = dictionary_import_xlsx(data)
     assert not result.ok
     assert [str(e) for e in result.errors] == [
-        "“词库”表第3行A（类别）列：类别“赌博网站”无法识别，应为：错别字、敏感词、涉赌、涉黄、白名单（不报告）",
-        "“词库”表第4行C（正确写法）列：错别字必须填写正确写法",
-        "“词库”表第5行B（词语）列：“黄”只有一个字，至少两个字（单字会到处误报）",
-        "“领导”表第2行B（正确职务）列：必填",
-        "“领导”表第3行C（已知错误写法）列：“副县长”是正确写法，不能列为错误写法",
+        "“词库”表第3行第A（类别）列：类别“赌博网站”无法识别，应为：错别字、敏感词、涉赌、涉黄、白名单（不报告）",
+        "“词库”表第4行第C（正确写法）列：错别字必须填写正确写法",
+        "“词库”表第5行第B（词语）列：“黄”只有一个字，至少两个字（单字会到处误报）",
+        "“领导”表第2行第B（正确职务）列：必填",
+        "“领导”表第3行第C（已知错误写法）列：“副县长”是正确写法，不能列为错误写法",
     ]
     assert DictionaryEntry.objects.count() == 0
     assert Leader.objects.count() == 0
@@ -316,7 +316,7 @@ def test_admin_import_page_shows_row_errors_and_writes_nothing(admin_client):
     upload.name = "words.xlsx"
     response = admin_client.post(url, {"file": upload})
     assert response.status_code == 200
-    assert "“词库”表第2行B（词语）列" in response.content.decode()
+    assert "“词库”表第2行第B（词语）列" in response.content.decode()
     assert DictionaryEntry.objects.count() == 0
     assert not AuditLogEntry.objects.filter(action="dictionary_import").exists()
 

@@ -2,7 +2,8 @@
 
 Every write is idempotent so that a task delivered twice, or re-run after a worker died, does
 not duplicate anything: observations are keyed by (run, kind, url), the counters move only when
-a row is created, and a run finishes through a conditional UPDATE that succeeds once.
+a row is created, a site is claimed with a conditional UPDATE, and a run is finished once, under
+a lock on its row.
 """
 
 import datetime as dt
@@ -15,6 +16,20 @@ from django.utils import timezone
 
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
+from audits.dictionary_io import load_matcher_from_db
+from audits.extract.meta import read_meta_tags
+from audits.inspection import (
+    ColumnReading,
+    page_evidence,
+    read_article,
+    read_column,
+    read_home,
+    read_links,
+    read_search,
+    reading_evidence,
+    scan_content,
+)
+from audits.judgement import findings_for_run, verdicts_for_run
 from audits.models import InspectionRun, Observation, RunSite
 from units.models import Website
 
@@ -108,9 +123,6 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
         return  # done already, or the run was cancelled
     run = InspectionRun.objects.get(pk=run_id)
     website = Website.objects.get(pk=website_id)
-    from audits.dictionary_io import load_matcher_from_db
-    from audits.inspection import read_column, read_home
-
     fetcher = fetcher or fetcher_for_runs()
     today = run.monitoring_point
     matcher = load_matcher_from_db()
@@ -168,8 +180,6 @@ def run_finish_if_complete(run_id: int) -> bool:
 
     The run row is locked so that two last tasks finishing together do it once.
     """
-    from audits.judgement import findings_for_run, verdicts_for_run
-
     with transaction.atomic():
         run = InspectionRun.objects.select_for_update().get(pk=run_id)
         if run.status != InspectionRun.Status.RUNNING:
@@ -187,7 +197,7 @@ def run_finish_if_complete(run_id: int) -> bool:
 
 def run_retry_failed(run_id: int) -> int:
     """Re-run only the websites that failed; the run reopens until they are done."""
-    from audits.tasks import inspect_site
+    from audits.tasks import inspect_site  # tasks import this module
 
     with transaction.atomic():
         failed = list(
@@ -240,8 +250,6 @@ _HOST_DOWN = {"timeout", "dns", "dns_temporary", "refused", "connect", "reset", 
 
 
 def _not_checked(column, home):
-    from audits.inspection import ColumnReading
-
     return ColumnReading(column.url, home.page, None)
 
 
@@ -261,9 +269,6 @@ ARTICLES_PER_SITE = 3
 def _check_articles(run, website, fetcher, items, matcher) -> None:
     """The newest few articles of a site: their content is scanned like the list pages, and
     their 47号 tags and publication date (meta against the visible date) are kept."""
-    from audits.extract.meta import read_meta_tags
-    from audits.inspection import page_evidence, read_article, scan_content
-
     newest = sorted({i.url: i for i in items}.values(), key=lambda i: i.date, reverse=True)
     for item in newest[:ARTICLES_PER_SITE]:
         reading = read_article(fetcher, item.url, run.monitoring_point)
@@ -291,8 +296,6 @@ def _check_articles(run, website, fetcher, items, matcher) -> None:
 
 
 def _check_links(run, website, fetcher, pages) -> None:
-    from audits.inspection import read_links
-
     for link in read_links(fetcher, pages):
         _store(
             run,
@@ -312,8 +315,6 @@ def _check_links(run, website, fetcher, pages) -> None:
 
 
 def _check_search(run, website, fetcher, item) -> None:
-    from audits.inspection import read_search
-
     reading = read_search(fetcher, website.search_url, item.title, item.url)
     outcome = {True: "ok", False: "dead", None: "unknown"}[reading.found]
     _store(
@@ -357,8 +358,6 @@ def _store(run, website, *, kind, url, column=None, page, **values) -> None:
 
 
 def _store_home(run, website, home, matcher=None) -> None:
-    from audits.inspection import page_evidence, scan_content
-
     evidence = page_evidence(home.page)
     if matcher is not None and home.page.ok:
         evidence["content"] = scan_content(home.page.text, home.page.final_url, matcher)
@@ -384,8 +383,6 @@ def _store_home(run, website, home, matcher=None) -> None:
 
 
 def _store_column(run, website, column, reading, matcher=None) -> None:
-    from audits.inspection import reading_evidence, scan_content
-
     result = reading.result
     evidence = reading_evidence(reading)
     if matcher is not None and reading.page.ok:

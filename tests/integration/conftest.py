@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -61,7 +62,9 @@ class Worker:
             **(extra_env or {}),
         }
         celery = Path(sys.executable).with_name("celery")
-        self.log = ROOT / "var" / f"worker-{queue}-{uuid.uuid4().hex[:6]}.log"
+        self.log = (
+            Path(tempfile.gettempdir()) / f"govwatch-worker-{queue}-{uuid.uuid4().hex[:6]}.log"
+        )
         self.process = subprocess.Popen(
             [
                 str(celery),

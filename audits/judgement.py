@@ -343,6 +343,31 @@ def finding_review(finding: Finding, *, user, status: str, note: str) -> Finding
 
 
 @transaction.atomic
+def finding_add_manual(website: Website, period: str, *, user, **fields) -> Finding:
+    """A finding staff record by hand (办事指南要素, 答复质量 …): confirmed at once, logged."""
+    verdict = Verdict.objects.filter(website=website, period=period).first()
+    point = verdict.monitoring_point if verdict else timezone.localdate()
+    finding = Finding.objects.create(
+        unit=website.unit,
+        website=website,
+        period=period,
+        monitoring_point=point,
+        key=f"manual:{timezone.now().timestamp()}",
+        kind="manual",
+        source=Finding.Source.MANUAL,
+        status=Finding.Status.CONFIRMED,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+        **fields,
+    )
+    audit_record(
+        actor=user, action="finding_manual", unit=website.unit, target=finding, finding=finding.pk
+    )
+    verdict_refresh(website, period, point)
+    return finding
+
+
+@transaction.atomic
 def verdict_decide(
     verdict: Verdict, *, user, result: str | None = None, reason: str = ""
 ) -> Verdict:

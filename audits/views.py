@@ -11,7 +11,7 @@ from audits.auditlog import audit_record
 from audits.checks.base import Severity
 from audits.findings_import import findings_import
 from audits.forms import DecideForm, FindingsUploadForm, ManualFindingForm, ReviewForm, StartRunForm
-from audits.judgement import finding_review, verdict_decide, verdict_refresh
+from audits.judgement import finding_add_manual, finding_review, verdict_decide
 from audits.models import Finding, InspectionRun, Observation, Verdict
 from audits.tasks import start_run
 from units.access import get_visible_or_404, is_office
@@ -220,37 +220,7 @@ def finding_add(request, website_id, period):
     website = get_object_or_404(Website.objects.select_related("unit"), pk=website_id)
     form = ManualFindingForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        verdict = Verdict.objects.filter(website=website, period=period).first()
-        point = verdict.monitoring_point if verdict else timezone.localdate()
-        finding = Finding.objects.create(
-            unit=website.unit,
-            website=website,
-            period=period,
-            monitoring_point=point,
-            key=f"manual:{timezone.now().timestamp()}",
-            kind="manual",
-            indicator=data["indicator"],
-            severity=data["severity"],
-            title=data["title"],
-            reason=data["reason"],
-            item=data["item"],
-            count=data["count"],
-            url=data["url"],
-            screenshot=data["screenshot"],
-            source=Finding.Source.MANUAL,
-            status=Finding.Status.CONFIRMED,
-            reviewed_by=request.user,
-            reviewed_at=timezone.now(),
-        )
-        audit_record(
-            actor=request.user,
-            action="finding_manual",
-            unit=website.unit,
-            target=finding,
-            finding=finding.pk,
-        )
-        verdict_refresh(website, period, point)
+        finding_add_manual(website, period, user=request.user, **form.cleaned_data)
         messages.success(request, "已添加人工检查问题。")
         return redirect("website_period", website_id=website_id, period=period)
     return render(

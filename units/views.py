@@ -29,13 +29,21 @@ def home(request):
     if not is_office(request.user):
         return redirect("portal")
     from audits.models import InspectionRun
+    from audits.selectors import periods, verdict_summary, verdicts_for
 
+    period = next((p for p in periods() if not p.startswith("自查")), None)
+    verdicts = list(verdicts_for(request.user, period)) if period else []
     context = {
         "unit_count": Unit.objects.count(),
         "website_count": Website.objects.count(),
         "column_count": Column.objects.count(),
         "account_count": Account.objects.count(),
         "runs": InspectionRun.objects.all()[:5],
+        "period": period,
+        "summary": verdict_summary(verdicts) if verdicts else None,
+        "to_review": sorted(
+            (v for v in verdicts if v.pending_count), key=lambda v: -v.pending_count
+        )[:10],
     }
     return render(request, "units/dashboard.html", context)
 

@@ -390,7 +390,7 @@ def test_the_dashboard_issues_a_bounded_number_of_queries(
 ):
     client.force_login(staff)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -7,6 +7,7 @@ a lock on its row.
 """
 
 import datetime as dt
+import functools
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import models, transaction
@@ -29,7 +30,12 @@ from audits.inspection import (
     reading_evidence,
     scan_content,
 )
-from audits.judgement import findings_for_run, verdicts_for_run
+from audits.judgement import (
+    active_rule_set,
+    findings_for_website,
+    rules_for,
+    verdicts_for_run,
+)
 from audits.models import InspectionRun, Observation, RunSite
 from units.models import Website
 
@@ -109,7 +115,14 @@ def run_log(run_id: int, line: str) -> None:
 
 
 def fetcher_for_runs() -> Fetcher:
-    return Fetcher(CrawlConfig.from_settings())
+    """One Fetcher per process and configuration: its connection pools and limiter are shared
+    by every task the process runs (it is thread-safe)."""
+    return _fetcher(CrawlConfig.from_settings())
+
+
+@functools.lru_cache(maxsize=4)
+def _fetcher(config: CrawlConfig) -> Fetcher:
+    return Fetcher(config)
 
 
 def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = None) -> None:
@@ -120,7 +133,10 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     if not claimed.update(
         status=RunSite.Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now()
     ):
-        return  # done already, or the run was cancelled
+        # Done already (a redelivery), or the run was cancelled. If this was the last site and
+        # its first delivery died after marking it done, the run still has to be finished.
+        run_finish_if_complete(run_id)
+        return
     run = InspectionRun.objects.get(pk=run_id)
     website = Website.objects.get(pk=website_id)
     fetcher = fetcher or fetcher_for_runs()
@@ -144,13 +160,13 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     width = max(1, min(fetcher.config.per_host_concurrency, len(columns)))
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="site") as pool:
         readings = pool.map(lambda c: read_column(fetcher, c.url, today), columns)
-        for column, reading in zip(columns, readings, strict=True):
+        for n, (column, reading) in enumerate(zip(columns, readings, strict=True)):
             _store_column(run, website, column, reading, matcher)
             if reading.page.ok:
                 pages.append((reading.page.final_url, reading.page.text, False))
             newest_item = _newer_item(newest_item, reading)
             items += [i for i in (reading.result.items if reading.result else ()) if i.date]
-            if _cancelled(run_id):
+            if n % 10 == 9 and _cancelled(run_id):
                 pool.shutdown(cancel_futures=True)
                 return
     _check_articles(run, website, fetcher, items, matcher)
@@ -158,6 +174,9 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
         _check_links(run, website, fetcher, pages)
     if website.search_url and newest_item is not None:
         _check_search(run, website, fetcher, newest_item)
+    # A site's findings depend only on its own observations: made here, in parallel across
+    # workers, rather than all at the end of the run.
+    findings_for_website(run, website, rules_for(active_rule_set()))
 
     RunSite.objects.filter(run_id=run_id, website_id=website_id).update(
         status=RunSite.Status.DONE, finished_at=timezone.now(), error=""
@@ -186,8 +205,8 @@ def run_finish_if_complete(run_id: int) -> bool:
             return False
         if run.sites.filter(status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)).exists():
             return False
-        findings = findings_for_run(run)
         verdicts = verdicts_for_run(run)
+        findings = run.findings.count()
         run.status = InspectionRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
@@ -217,6 +236,19 @@ def run_retry_failed(run_id: int) -> int:
         for website_id in failed:
             transaction.on_commit(lambda w=website_id: inspect_site.delay(run_id, w))
     return len(failed)
+
+
+def runs_unfinished(older_than: dt.timedelta) -> list[int]:
+    """Running runs with no site left to do: their last task died before finishing them."""
+    cutoff = timezone.now() - older_than
+    open_sites = RunSite.objects.filter(
+        run=models.OuterRef("pk"), status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)
+    )
+    return list(
+        InspectionRun.objects.filter(status=InspectionRun.Status.RUNNING, started_at__lt=cutoff)
+        .exclude(models.Exists(open_sites))
+        .values_list("pk", flat=True)
+    )
 
 
 def runs_stalled(older_than: dt.timedelta) -> dict[int, list[int]]:

@@ -57,6 +57,8 @@ def probe_site(website_id: int, slot: str) -> bool:
 def resume_stalled_runs(minutes: int = 15) -> int:
     """Re-queue the sites of running runs that have not finished in time. Safe: a site that is
     in fact still running is claimed again, and its writes are idempotent."""
+    for run_id in services.runs_unfinished(dt.timedelta(minutes=minutes)):
+        services.run_finish_if_complete(run_id)
     stalled = services.runs_stalled(dt.timedelta(minutes=minutes))
     for run_id, website_ids in stalled.items():
         services.run_log(run_id, f"恢复 {len(website_ids)} 个未完成的网站")

@@ -92,15 +92,17 @@ TEMPLATES = [
 def _database() -> dict:
     url = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
     if url is None:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "govwatch.sqlite3",
-            # Web, worker and beat share the file: wait for locks instead of failing at once.
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
-            # A file, not memory, so that a worker process in the integration tests shares it.
-            "TEST": {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"},
-        }
-    return dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "govwatch.sqlite3"}
+    else:
+        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
+    if config["ENGINE"].endswith("sqlite3"):
+        # Web, worker and beat share the file: take the write lock at BEGIN and wait for it,
+        # instead of failing at once with "database is locked".
+        config["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE"}
+        # A file, not memory, so that a worker process in the integration tests shares it.
+        config["TEST"] = {"NAME": VAR_DIR / f"test-{os.getpid()}.sqlite3"}
+        config["CONN_MAX_AGE"] = 0
+    return config
 
 
 DATABASES = {"default": _database()}

@@ -78,3 +78,22 @@ def test_a_cancelled_run_stops_taking_work(registry):
     inspect_run_site(run.pk, ids[0])
     assert not Observation.objects.filter(run=run).exists()
     assert not run_finish_if_complete(run.pk)
+
+
+def test_a_redelivered_last_task_finishes_a_run_whose_finish_was_lost(registry):
+    from audits.services import runs_unfinished
+
+    run = run_create(trigger="staff", monitoring_point=POINT)
+    ids = run_plan(run.pk)
+    for website_id in ids:
+        inspect_run_site(run.pk, website_id)
+    # The worker died between marking the last site done and finishing the run.
+    InspectionRun.objects.filter(pk=run.pk).update(status="running", finished_at=None)
+    import datetime as dt
+
+    assert runs_unfinished(dt.timedelta(0)) == [run.pk]
+    inspect_run_site(run.pk, ids[-1])  # the redelivery
+    run.refresh_from_db()
+    assert run.status == "done" and runs_unfinished(dt.timedelta(0)) == []
+    # Findings were made per site, before each site was marked done.
+    assert set(Finding.objects.filter(run=run).values_list("website_id", flat=True)) <= set(ids)

@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from audits.extract.article import extract_article_date  # noqa: E402
 
-DATA = Path("/work/shared/eval-real/chinese-web-content-extraction")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = SHARED / "eval-real" / "chinese-web-content-extraction"
 # Pages whose label we believe is wrong (reported, still scored against the label).
 LABEL_NOTES = {
     "05e98007": "page shows 发布日期 7/5/2005 9:23:57 PM (M/D/Y, body says 2005年07月03日); "
@@ -37,7 +38,7 @@ LABEL_NOTES = {
     "d5bced5e": "Wikipedia page; the label is the date of a maintenance notice (2020年4月17日)",
     "35687fb1": "label is the site header's date; the blog post shows September 10th, 2005",
 }
-GNE = Path("/work/shared/eval-real/gne-tests")
+GNE = SHARED / "eval-real" / "gne-tests"
 
 
 def decode(raw: bytes) -> str:

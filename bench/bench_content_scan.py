@@ -42,8 +42,9 @@ from audits.content import (  # noqa: E402
     seed_entries,
 )
 
-ECSPELL = Path("/work/shared/eval-real/csc-ecspell/Data")
-SEEDS = Path("/work/shared/seeds")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+ECSPELL = SHARED / "eval-real" / "csc-ecspell" / "Data"
+SEEDS = SHARED / "seeds"
 PAGE_CHARS = 4000
 
 

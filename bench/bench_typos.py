@@ -58,7 +58,7 @@ from audits.content import (  # noqa: E402
     scan_text,
 )
 
-ECSPELL = Path("/work/shared/eval-real/csc-ecspell/Data/domains_data")
+ECSPELL = Path(__file__).resolve().parents[2] / "shared/eval-real/csc-ecspell/Data/domains_data"
 TRAIN = ECSPELL / "odw.train"
 TEST = ECSPELL / "odw.test"
 OUT = DATA_DIR / "typos_odw.tsv"
@@ -103,9 +103,10 @@ def known_correct_text(train: list[tuple[str, str]]) -> str:
 
     parts = [t for _, t in train]
     parts += [
-        Path(p).read_text(encoding="utf-8") for p in sorted(glob.glob("/work/shared/seeds/*.txt"))
+        Path(p).read_text(encoding="utf-8")
+        for p in sorted(glob.glob(str(ECSPELL.parents[3] / "seeds" / "*.txt")))
     ]
-    for path in sorted(glob.glob("/work/shared/eval-real/**/*.htm*", recursive=True)):
+    for path in sorted(glob.glob(str(ECSPELL.parents[2] / "**" / "*.htm*"), recursive=True)):
         raw = Path(path).read_bytes()
         try:
             html = raw.decode("utf-8")

@@ -2,9 +2,10 @@
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+from tests.paths import SHARED
+
+SEEDS = SHARED / "seeds"
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,13 @@
 """Hidden links (暗链): each hiding technique, and the pages that must not be reported."""
 
-from pathlib import Path
-
 import pytest
 
 from audits.content import find_hidden_links
+from tests.paths import SHARED
 
 PAGE = "http://www.mzz.gov.cn/col/col1/index.html"
 SPAM = '<a href="http://www.yabo-casino.com/">亚博体育</a>'
-GNE = Path("/work/shared/eval-real/gne-tests/tests")
+GNE = SHARED / "eval-real" / "gne-tests" / "tests"
 
 
 def page(body: str, head: str = "") -> str:

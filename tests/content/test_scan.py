@@ -1,7 +1,5 @@
 """Dictionary scan: typos, leaders, gambling words, allow-list, longest match, context."""
 
-from pathlib import Path
-
 from audits.content import (
     GAMBLING,
     LEADER,
@@ -16,8 +14,9 @@ from audits.content import (
     scan_text,
     seed_entries,
 )
+from tests.paths import SHARED
 
-SEED_004 = Path("/work/shared/seeds/004_0ebca7fc0f13ec86.txt")
+SEED_004 = SHARED / "seeds" / "004_0ebca7fc0f13ec86.txt"
 
 
 def test_it_reports_a_typo_with_its_correction_and_context():

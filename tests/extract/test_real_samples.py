@@ -13,8 +13,9 @@ from audits.extract.article import extract_article_date
 from audits.extract.links import extract_links
 from audits.extract.listpage import extract_list
 from audits.extract.meta import read_meta_tags
+from tests.paths import SHARED
 
-EVAL = Path("/work/shared/eval-real")
+EVAL = SHARED / "eval-real"
 LIST_PAGES = sorted((EVAL / "gerapy-auto-extractor-samples/samples/list").glob("*.html")) + sorted(
     (EVAL / "gne-tests/test_list_page").glob("*/*.html")
 )

@@ -35,13 +35,15 @@ stamp=.venv/.govwatch-deps
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: installing Python packages"
-  .venv/bin/pip install -q --upgrade pip 2>/dev/null || true
+  # (Some machines' pip configuration names local mirrors that may be missing: not our errors.)
+  quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+  quiet .venv/bin/pip install -q --upgrade pip || true
   # The dependencies only: the project runs from its checkout, never from site-packages.
   .venv/bin/python - <<'PY' >.venv/requirements.txt
 import tomllib
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
 print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
 PY
-  .venv/bin/pip install -q -r .venv/requirements.txt
+  quiet .venv/bin/pip install -q -r .venv/requirements.txt
   echo "$want" >"$stamp"
 fi

@@ -26,7 +26,23 @@ def verdict_summary(verdicts) -> dict:
     rows = [(v.final, v.unit.counts_in_rates) for v in verdicts]
     passed, counted, rate = pass_rate(rows)
     by_result = {r: sum(1 for v in verdicts if v.final == r) for r in Verdict.Result.values}
-    return {"passed": passed, "counted": counted, "rate": rate, "listed": len(rows), **by_result}
+    # Where the period is heading if every pending finding were confirmed.
+    projected = [
+        (
+            v.projected_result if v.pending_count and not v.result else v.final,
+            v.unit.counts_in_rates,
+        )
+        for v in verdicts
+    ]
+    return {
+        "passed": passed,
+        "counted": counted,
+        "rate": rate,
+        "listed": len(rows),
+        "pending": sum(v.pending_count for v in verdicts),
+        "projected_rate": pass_rate(projected)[2],
+        **by_result,
+    }
 
 
 def findings_for(user, website, period: str):

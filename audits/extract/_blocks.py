@@ -11,16 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from ._html import (
     SKIP_TAGS,
+    PageText,
     class_id,
     clean_text,
     is_element,
-    iter_elements,
     parse_fragment,
-    text_segments,
 )
 from .dates import DateToken, date_from_parts, date_in_fragment, find_dates
 
@@ -40,10 +40,14 @@ _TODAY_WORDS = re.compile(r"今天是|今日是|今天|当前时间|现在时间
 _OTHER_DATE_WORDS = re.compile(
     r"截止|结束|有效期|到期|开始|报名|开标|至|成文|印发|生效|实施|施行|废止|失效|签发"
 )
+_OTHER_DATE_LABEL = re.compile(r"(截止|结束|有效期|开始)[^\d]{0,4}$")  # right before a date
 _OTHER_DATE_BEFORE = re.compile(r"(截止|结束|有效期|开始|成文|印发|生效|实施)[^\d]{0,6}$")
 _PUB_HEADING = re.compile(r"发布|公开|日期|时间")
 _RECORD = re.compile(r"<record[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _DIGIT = re.compile(r"\d")
+_NOT_WEB_HREF = re.compile(r"^(javascript|mailto|tel|data):", re.I)
+_SOURCE_AFTER_DATE = re.compile(r"\s*[|｜/]|\s+\S")  # "2023-01-04 | 县政府办"
+_NAME_SPLIT = re.compile(r"[\s_\-]+")
 _LIST_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
 _ITEM_TAGS = frozenset({"li", "tr", "div", "dd", "dt", "p", "section", "article", "td", "span"})
 
@@ -51,11 +55,17 @@ _ITEM_TAGS = frozenset({"li", "tr", "div", "dd", "dt", "p", "section", "article"
 @dataclass
 class _Item:
     title: str
-    href: str
-    url: str
+    href: str  # as written in the page ("" when there is none)
+    base: str  # URL of the page (or endpoint) the entry was read from
     date: DateToken | None
     date_where: str  # description of the element holding the date ("span.time")
     el: object = None
+
+    @property
+    def url(self) -> str:
+        """Absolute http(s) URL, "" for JavaScript and anchor links. Resolved on demand: most
+        entries are in blocks that are never reported."""
+        return _resolve(self.base, self.href)
 
 
 @dataclass
@@ -82,9 +92,10 @@ class _Block:
         return max(ds) if ds else None
 
 
+@lru_cache(maxsize=4096)  # the same links are read at several levels of a page
 def _resolve(url: str, href: str) -> str:
     href = (href or "").strip()
-    if not href or href.startswith("#") or re.match(r"^(javascript|mailto|tel|data):", href, re.I):
+    if not href or href.startswith("#") or _NOT_WEB_HREF.match(href):
         return ""
     try:
         absolute = urljoin(url or "", href)
@@ -93,15 +104,20 @@ def _resolve(url: str, href: str) -> str:
     return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
 
 
-def _links(el) -> list:
+def _links(el, page: PageText) -> list:
     out = []
     for a in el.iter("a"):
-        text = clean_text(a.text_content())
-        if len(text) >= 2 or len(clean_text(a.get("title"))) >= 2:
+        if len(page.text(a)) >= 2 or len(clean_text(a.get("title"))) >= 2:
             out.append(a)
-    if el.tag == "a" and el not in out and len(clean_text(el.text_content())) >= 2:
+    if el.tag == "a" and el not in out and len(page.text(el)) >= 2:
         out.insert(0, el)
     return out
+
+
+def _link_label_len(a, page: PageText) -> int:
+    """Length of the link's title attribute, or of its text when it has none."""
+    title = a.get("title")
+    return len(clean_text(title)) if title else len(page.text(a))
 
 
 def _describe(el) -> str:
@@ -116,12 +132,12 @@ def _describe(el) -> str:
     return desc
 
 
-def _segments_with_links(el, main_link) -> list[tuple[str, object, bool]]:
+def _segments_with_links(el, main_link, page: PageText) -> list[tuple[str, object, bool]]:
     """Text segments of an item with a flag telling whether they are inside the title link."""
     inside: set = set()
     if main_link is not None:
-        inside = set(main_link.iter())  # holds the proxies, so identity is stable
-    return [(t, holder, holder in inside) for t, holder in text_segments(el)]
+        inside = set(main_link.iter())  # PageText holds the proxies, so identity is stable
+    return [(t, holder, holder in inside) for t, holder in page.segments(el)]
 
 
 def _item_date(
@@ -143,9 +159,7 @@ def _item_date(
         before = segs[idx - 1][0] if idx else ""
         if _TODAY_WORDS.search(text) or _TODAY_WORDS.search(before[-6:]):
             continue
-        if _OTHER_DATE_WORDS.search(text) or re.search(
-            r"(截止|结束|有效期|开始)[^\d]{0,4}$", before
-        ):
+        if _OTHER_DATE_WORDS.search(text) or _OTHER_DATE_LABEL.search(before):
             continue
         found.append((tok, holder, in_link))
     outside = [f for f in found if not f[2]]
@@ -160,7 +174,7 @@ def _item_date(
             rest = text[tok.end :].strip(" )）]】")
             if not rest and tok.start > 0 and text[tok.start - 1] in " ([（【":
                 return tok, _describe(holder), False  # "来源：县政府办 2023-01-04"
-            if tok.start == 0 and re.match(r"\s*[|｜/]|\s+\S", text[tok.end :]):
+            if tok.start == 0 and _SOURCE_AFTER_DATE.match(text[tok.end :]):
                 return tok, _describe(holder), False  # "2023-01-04 | 县政府办"
     parts = [t for t, _, in_link in segs if not in_link]
     tok = date_from_parts(parts, today) if 2 <= len(parts) <= 8 else None
@@ -169,7 +183,7 @@ def _item_date(
     return None, "", False
 
 
-def _table_headers(parent) -> list[str] | None:
+def _table_headers(parent, page: PageText) -> list[str] | None:
     """Texts of the heading row of the table whose rows are ``parent``'s children."""
     table = parent if parent.tag == "table" else parent.getparent()
     if table is None:
@@ -177,7 +191,7 @@ def _table_headers(parent) -> list[str] | None:
     for tr in table.iter("tr"):
         cells = [c for c in tr if is_element(c) and c.tag in ("th", "td")]
         if cells and any(c.tag == "th" for c in cells) and tr.find(".//a") is None:
-            return [clean_text(c.text_content()) for c in cells]
+            return [page.text(c) for c in cells]
         if cells and tr.find(".//a") is not None:
             return None  # data rows before any heading row
     return None
@@ -199,10 +213,10 @@ def _apply_headers(tr, segs, headers: list[str]):
     return [s for s in kept if s[1] in preferred] + [s for s in kept if s[1] not in preferred]
 
 
-def _title_of(link, today: date) -> str:
+def _title_of(link, today: date, page: PageText) -> str:
     """Link text without date-only pieces (``<a><span>标题</span><span>2023-01-04</span></a>``);
     the title attribute when it is longer or the text is cut short ("…")."""
-    parts = [t for t, _ in text_segments(link) if date_in_fragment(t, today) is None]
+    parts = [t for t, _ in page.segments(link) if date_in_fragment(t, today) is None]
     text = clean_text(" ".join(parts))
     title_attr = clean_text(link.get("title"))
     if title_attr and (len(title_attr) > len(text) or text.endswith(("...", "…"))):
@@ -213,19 +227,22 @@ def _title_of(link, today: date) -> str:
     return text.strip(" ·•")
 
 
-def _analyse_item(el, url: str, today: date, headers: list[str] | None = None) -> _Item | None:
+def _analyse_item(
+    el, url: str, today: date, page: PageText, headers: list[str] | None = None
+) -> _Item | None:
     """One list entry, or None if the element is not a single entry (no link, or a whole list).
 
-    ``headers`` are the column headings of the table a ``<tr>`` belongs to, if any.
+    ``page`` is the :class:`PageText` of the tree holding ``el``; ``headers`` are the column
+    headings of the table a ``<tr>`` belongs to, if any.
     """
-    links = _links(el)
+    links = _links(el, page)
     if not links or len(links) > 4:
         return None
     nested = any(True for _ in el.iter("ul", "ol", "dl", "table"))
     if nested and len(links) > 1 and el.tag not in ("ul", "ol", "dl", "table"):
         return None  # a box holding a whole list is not one entry (a layout table may be)
-    main = max(links, key=lambda a: len(clean_text(a.get("title") or a.text_content())))
-    segs = _segments_with_links(el, main)
+    main = max(links, key=lambda a: _link_label_len(a, page))
+    segs = _segments_with_links(el, main, page)
     if headers and el.tag == "tr":
         segs = _apply_headers(el, segs, headers)
     if len(segs) > 40:
@@ -233,65 +250,83 @@ def _analyse_item(el, url: str, today: date, headers: list[str] | None = None) -
     tok, where, ambiguous = _item_date(segs, today)
     if ambiguous and len(links) > 1:
         return None  # several links each with its own date: a nested list, not one entry
-    title = _title_of(main, today)
+    title = _title_of(main, today, page)
     if len(title) < 2:
         return None
-    return _Item(title, main.get("href") or "", _resolve(url, main.get("href")), tok, where, el)
+    return _Item(title, main.get("href") or "", url, tok, where, el)
 
 
-def _dom_blocks(root, url: str, today: date, title: str = "") -> list[_Block]:
+def _dom_blocks(root, url: str, today: date, title: str = "", page: PageText | None = None):
     """Sibling groups and flat link/date sequences under every element of the body.
 
     Cheap structural filters come first (a group needs two members with a link, or one inside a
-    list element), so that a 1 MB portal page is read in well under a second.
+    list element), so that a 1 MB portal page is read in well under a second. ``page`` is the
+    :class:`PageText` of ``root`` (built here when not given).
     """
+    page = page if page is not None else PageText(root)
     body = root.find("body")
     scope = body if body is not None else root
+    with_link = _elements_with_link(scope)
     blocks: list[_Block] = []
-    for parent in iter_elements(scope):
-        if parent.tag in SKIP_TAGS or parent.tag == "a":
+    for parent in scope.iter():
+        # an element without a link below it can hold neither a group nor a flat sequence
+        if parent not in with_link or parent.tag in SKIP_TAGS or parent.tag == "a":
             continue
         children = [c for c in parent if is_element(c) and c.tag not in SKIP_TAGS]
-        if not children:
-            continue
         groups: dict[str, list] = {}
         for c in children:
             if c.tag in _ITEM_TAGS:
                 groups.setdefault(c.tag, []).append(c)
         for tag, members in groups.items():
-            linked = [c for c in members if c.find(".//a") is not None]
+            linked = [c for c in members if c in with_link]
             if len(linked) < 2 and not (linked and parent.tag in _LIST_TAGS):
                 continue
-            headers = _table_headers(parent) if tag == "tr" else None
+            headers = _table_headers(parent, page) if tag == "tr" else None
             items = [
-                it for c in linked if (it := _analyse_item(c, url, today, headers)) is not None
+                it
+                for c in linked
+                if (it := _analyse_item(c, url, today, page, headers)) is not None
             ]
             if items:
-                blocks.append(_make_block(items, parent, "siblings", tag, title))
-        if _flat_candidate(parent, children):
-            flat = _flat_items(parent, children, url, today)
+                blocks.append(_make_block(items, parent, "siblings", tag, title, page))
+        if _flat_candidate(parent, children, with_link):
+            flat = _flat_items(parent, children, url, today, page)
             if flat and sum(1 for i in flat if i.date) >= 2:
-                blocks.append(_make_block(flat, parent, "flat", "", title))
+                blocks.append(_make_block(flat, parent, "flat", "", title, page))
     return _merge_split_lists(blocks)
 
 
-def _flat_candidate(parent, children) -> bool:
+def _elements_with_link(scope) -> set:
+    """Elements under ``scope`` (itself included) with an ``<a>`` below them: the elements for
+    which ``el.find(".//a")`` is not None, found in one pass instead of one search per element."""
+    found: set = set()
+    for a in scope.iter("a"):
+        for anc in a.iterancestors():
+            if anc in found:
+                break  # its ancestors were added with it
+            found.add(anc)
+            if anc is scope:
+                break
+    return found
+
+
+def _flat_candidate(parent, children, with_link: set) -> bool:
     """At least two children holding a link and two short digit-bearing texts without a link."""
-    with_link = 0
+    linked = [c.tag == "a" or c in with_link for c in children]
+    if sum(linked) < 2:
+        return False  # the common case, decided without reading any text
     dateish = 1 if parent.text and _DIGIT.search(parent.text) else 0
-    for c in children:
-        if c.tag == "a" or c.find(".//a") is not None:
-            with_link += 1
-        else:
+    for c, has_link in zip(children, linked, strict=True):
+        if not has_link:
             text = c.text_content() or ""
             if len(text) <= 60 and _DIGIT.search(text):
                 dateish += 1
         if c.tail and _DIGIT.search(c.tail):
             dateish += 1
-    return with_link >= 2 and dateish >= 2
+    return dateish >= 2
 
 
-def _flat_items(parent, children, url: str, today: date) -> list[_Item]:
+def _flat_items(parent, children, url: str, today: date, page: PageText) -> list[_Item]:
     """Links and dates alternating as siblings: ``<a/>date<br/>``, ``<dt><a/></dt><dd>date</dd>``.
 
     Each title link is paired with the date-only text that follows it before the next link (or,
@@ -302,12 +337,12 @@ def _flat_items(parent, children, url: str, today: date) -> list[_Item]:
         seq.append(("date", (tok, _describe(parent))))
     n_links = 0
     for c in children:
-        links = _links(c)
-        if len(links) == 1 and not _has_own_date(c, links[0], today):
+        links = _links(c, page)
+        if len(links) == 1 and not _has_own_date(c, links[0], today, page):
             seq.append(("link", links[0]))
             n_links += 1
         elif not links:
-            text = clean_text(" ".join(t for t, _ in text_segments(c)))
+            text = clean_text(" ".join(t for t, _ in page.segments(c)))
             tok = date_in_fragment(text, today) if text else None
             if tok is not None:
                 seq.append(("date", (tok, _describe(c))))
@@ -326,19 +361,15 @@ def _flat_items(parent, children, url: str, today: date) -> list[_Item]:
     best = after if sum(1 for _, d in after if d) >= sum(1 for _, d in before if d) else before
     items = []
     for link, d in best:
-        title = _title_of(link, today)
+        title = _title_of(link, today, page)
         if len(title) >= 2:
             tok, where = d if d else (None, "")
-            items.append(
-                _Item(
-                    title, link.get("href") or "", _resolve(url, link.get("href")), tok, where, link
-                )
-            )
+            items.append(_Item(title, link.get("href") or "", url, tok, where, link))
     return items
 
 
-def _has_own_date(el, link, today: date) -> bool:
-    tok, _, _ = _item_date(_segments_with_links(el, link), today)
+def _has_own_date(el, link, today: date, page: PageText) -> bool:
+    tok, _, _ = _item_date(_segments_with_links(el, link, page), today)
     return tok is not None
 
 
@@ -359,9 +390,11 @@ def _pair(seq, forward: bool):
     return out if forward else list(reversed(out))
 
 
-def _make_block(items: list[_Item], container, kind: str, child_tag: str, title: str) -> _Block:
+def _make_block(
+    items: list[_Item], container, kind: str, child_tag: str, title: str, page: PageText
+) -> _Block:
     block = _Block(items, container, kind, _describe(container), child_tag)
-    _weight(block, title)
+    _weight(block, page, title)
     return block
 
 
@@ -388,13 +421,13 @@ def _region_names(el) -> str:
 
 def _in_noise_region(el) -> bool:
     """Inside a header, footer, navigation, sidebar, 热点/排行 box … (by id/class tokens)."""
-    for token in re.split(r"[\s_\-]+", _region_names(el)):
+    for token in _NAME_SPLIT.split(_region_names(el)):
         if token and token not in _NOT_NOISE_TOKEN and _NOISE_TOKEN.search(token):
             return True
     return False
 
 
-def _weight(block: _Block, page_title: str = "") -> None:
+def _weight(block: _Block, page: PageText, page_title: str = "") -> None:
     """Mark header/footer/sidebar/热点 blocks as noise and weigh the others: a pager after the
     block or a list-like class raises the weight, menu-like short titles lower it.
 
@@ -402,21 +435,21 @@ def _weight(block: _Block, page_title: str = "") -> None:
     column called "热点关注") does not make the block noise.
     """
     container, items = block.container, block.items
-    heading = _heading_text(container)
+    heading = _heading_text(container, page)
     noisy_heading = bool(heading and _NOISE_HEADING.search(heading) and heading not in page_title)
     block.noise = _in_noise_region(container) or noisy_heading
     weight = 0.3 if block.noise else 1.0
     titles = [len(i.title) for i in items]
     if titles and sum(titles) / len(titles) < 5:
         weight *= 0.5
-    if _pager_near(container):
+    if _pager_near(container, page):
         weight *= 1.3
     if _MAIN_WORDS.search(class_id(container)):
         weight *= 1.1
     block.weight = weight
 
 
-def _heading_text(container) -> str:
+def _heading_text(container, page: PageText) -> str:
     """The box heading: a short element just before the block or before its parent
     ("<h3>热点信息</h3><ul>…")."""
     for el in (container, container.getparent()):
@@ -426,7 +459,7 @@ def _heading_text(container) -> str:
         while prev is not None and not is_element(prev):
             prev = prev.getprevious()
         if prev is not None:
-            text = clean_text(prev.text_content())
+            text = page.text(prev)
             if text and len(text) <= 20:
                 return text
             if text:
@@ -434,14 +467,14 @@ def _heading_text(container) -> str:
     return ""
 
 
-def _pager_near(container) -> bool:
+def _pager_near(container, page: PageText) -> bool:
     for el in (container, container.getparent()):
         if el is None:
             continue
         sib = el.getnext()
         steps = 0
         while sib is not None and steps < 3:
-            if is_element(sib) and _PAGER_TEXT.search(clean_text(sib.text_content())[:200]):
+            if is_element(sib) and _PAGER_TEXT.search(page.text(sib)[:200]):
                 return True
             sib = sib.getnext()
             steps += 1
@@ -484,7 +517,9 @@ def _looks_like_datastore(text: str) -> bool:
     return head.startswith(("<datastore", "<?xml")) and "<record" in text.lower()
 
 
-def _record_blocks(root, url: str, today: date, title: str = "") -> list[_Block]:
+def _record_blocks(
+    root, url: str, today: date, title: str = "", page: PageText | None = None
+) -> list[_Block]:
     blocks = []
     for script in root.iter("script"):
         if "xml" not in (script.get("type") or "").lower():
@@ -492,19 +527,22 @@ def _record_blocks(root, url: str, today: date, title: str = "") -> list[_Block]
         text = script.text or ""
         if "<record" not in text.lower():
             continue
-        blocks += _record_blocks_from_text(text, url, today, script.getparent(), title)
+        page = page if page is not None else PageText(root)
+        blocks += _record_blocks_from_text(text, url, today, script.getparent(), title, page)
     return blocks
 
 
 def _record_blocks_from_text(
-    text: str, url: str, today: date, container, title: str = ""
+    text: str, url: str, today: date, container, title: str = "", page: PageText | None = None
 ) -> list[_Block]:
+    """Items of the XML records in ``text``; ``page`` is the :class:`PageText` of the page holding
+    ``container`` (the records' own fragments are separate trees)."""
     items = []
     for m in _RECORD.finditer(text):
         frag = parse_fragment(m.group(1))
         if frag is None:
             continue
-        it = _analyse_item(frag, url, today)
+        it = _analyse_item(frag, url, today, PageText(frag))
         if it is not None:
             it.el = None
             items.append(it)
@@ -513,5 +551,7 @@ def _record_blocks_from_text(
     desc = "大汉 jcms 数据（script type=text/xml 的 record）"
     block = _Block(items, container, "records", desc, "record")
     if container is not None:
-        _weight(block, title)
+        _weight(
+            block, page if page is not None else PageText(container.getroottree().getroot()), title
+        )
     return [block]

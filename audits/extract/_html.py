@@ -47,7 +47,7 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement | None:
 
 def clean_text(text: str | None) -> str:
     """Collapse all kinds of whitespace (including nbsp and ideographic space) to one space."""
-    if not text:
+    if not text or text.isspace():  # the common indentation-only text, without the regex
         return ""
     return _WS.sub(" ", text).strip()
 
@@ -58,8 +58,12 @@ def is_element(node) -> bool:
 
 def is_hidden(el) -> bool:
     """Hidden by inline style or attribute: such text is not what a visitor reads."""
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or "visibility:hidden" in style or el.get("hidden") is not None
+    style = el.get("style")
+    if style:  # most elements have none
+        style = style.replace(" ", "").lower()
+        if "display:none" in style or "visibility:hidden" in style:
+            return True
+    return el.get("hidden") is not None
 
 
 def text_segments(root, skip_hidden: bool = True) -> list[tuple[str, object]]:
@@ -107,3 +111,67 @@ def class_id(el) -> str:
 def element_text(el) -> str:
     """Visible text of one element, segments joined by single spaces."""
     return " ".join(t for t, _ in text_segments(el))
+
+
+class PageText:
+    """Visible text segments and element texts of one parsed tree, computed once.
+
+    :func:`text_segments` walks an element's whole subtree, and list extraction asks for the
+    segments of nested elements over and over (an item, its title link, the item one level up …).
+    Here the tree is walked once: the segments of an element are a slice of the tree's list, with
+    exactly what ``text_segments(el)`` returns. Holding every element also keeps lxml's Python
+    proxies alive, so later walks reuse them instead of running lxml.html's (Python) element-class
+    lookup for every element again.
+
+    One instance per parsed tree and call; it is not shared between threads.
+    """
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self._elements = list(root.iter())  # keeps the proxies (and their identity) alive
+        self._segments: list[tuple[str, object]] = []
+        self._spans: dict = {}  # element -> (start, end) in self._segments
+        self._texts: dict = {}
+        self._index(root)
+
+    def _index(self, root) -> None:
+        """Same walk as :func:`text_segments` (root's tail excluded), recording where each
+        element's own segments start and end. lxml's ``iterwalk`` does the walk in C; comments
+        and processing instructions are reported too, because their tails are text of the parent.
+        Elements inside a skipped or hidden subtree get no span: their own segments are computed
+        on demand (they are visible when read alone)."""
+        out = self._segments
+        spans = self._spans
+        starts: list[int] = []  # where each element being walked starts (elements nest)
+        walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
+        for event, node in walker:
+            if event == "start":
+                starts.append(len(out))
+                if node.tag.lower() in SKIP_TAGS or is_hidden(node):
+                    walker.skip_subtree()  # its "end" event still comes
+                else:
+                    text = node.text
+                    if text and (text := clean_text(text)):
+                        out.append((text, node))
+                continue
+            if event == "end":
+                spans[node] = (starts.pop(), len(out))
+                if node is root:
+                    break  # the root's tail is not part of it
+            tail = node.tail
+            if tail and (tail := clean_text(tail)):
+                out.append((tail, node.getparent()))
+
+    def segments(self, el) -> list[tuple[str, object]]:
+        """``text_segments(el)`` (a new list each call)."""
+        span = self._spans.get(el)
+        if span is None:
+            return text_segments(el)
+        return self._segments[span[0] : span[1]]
+
+    def text(self, el) -> str:
+        """``clean_text(el.text_content())``, cached per element."""
+        text = self._texts.get(el)
+        if text is None:
+            text = self._texts[el] = clean_text(el.text_content())
+        return text

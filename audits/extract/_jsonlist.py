@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from ._blocks import _Item, _resolve
+from ._blocks import _Item
 from ._html import clean_text
 from .dates import DateToken, find_dates, make_date
 
@@ -92,7 +92,7 @@ def _json_items(records: list[dict], url: str, today: date) -> list[_Item]:
             continue
         tok = _json_date(r.get(date_key), today) if date_key is not None else None
         href = str(r.get(url_key) or "") if url_key else ""
-        items.append(_Item(title, href, _resolve(url, href), tok, f"字段 {date_key}", None))
+        items.append(_Item(title, href, url, tok, f"字段 {date_key}", None))
     return items
 
 

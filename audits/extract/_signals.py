@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ._blocks import _describe, _in_noise_region, _resolve
-from ._html import class_id, clean_text, iter_elements, text_segments
+from ._html import PageText, class_id, clean_text, iter_elements, text_segments
 
 _LIST_WORDS = re.compile(r"list|lb|news|article|xxgk|wz|column|info")
 _EMPTY_MARKERS = re.compile(
@@ -44,22 +44,28 @@ _CREATE_PAGE = re.compile(
 )
 
 
-def _relative_times(root) -> str | None:
-    """A relative time ("26分钟前", "昨天 12:30") if the page shows at least three of them."""
+def _relative_times(root, page: PageText | None = None) -> str | None:
+    """A relative time ("26分钟前", "昨天 12:30") if the page shows at least three of them.
+
+    ``page`` is the :class:`PageText` of ``root``, if one was built."""
     if root is None:
         return None
-    hits = [t for t, _ in text_segments(root) if len(t) <= 12 and _RELATIVE.match(t)]
+    segments = page.segments(root) if page is not None else text_segments(root)
+    hits = [t for t, _ in segments if len(t) <= 12 and _RELATIVE.match(t)]
     return hits[0] if len(hits) >= 3 else None
 
 
-def _empty_markers(root) -> tuple[list[str], list[str]]:
-    """Empty-list phrases found in the page, split into (main area, header/footer/sidebar)."""
+def _empty_markers(root, page: PageText | None = None) -> tuple[list[str], list[str]]:
+    """Empty-list phrases found in the page, split into (main area, header/footer/sidebar).
+
+    ``page`` is the :class:`PageText` of ``root``, if one was built."""
     main: list[str] = []
     side: list[str] = []
     if root is None:
         return main, side
     body = root.find("body")
-    for text, holder in text_segments(body if body is not None else root):
+    scope = body if body is not None else root
+    for text, holder in page.segments(scope) if page is not None else text_segments(scope):
         m = _EMPTY_MARKERS.search(text)
         if not m or len(text) > 60:
             continue

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 MIN_YEAR = 1990
 MAX_YEAR = 2099
@@ -58,6 +59,8 @@ _YEAR_MONTH = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2
 _DAY_ONLY = re.compile(r"^(?P<d>\d{1,2})\s*日?$")
 _YEAR_ONLY = re.compile(r"^(?P<y>(?:19|20)\d{2})\s*年?$")
 _MONTH_DAY_ONLY = re.compile(r"^(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?$")
+_MONTH_ONLY = re.compile(r"^(\d{1,2})\s*月$")
+_ANY_DIGIT = re.compile(r"\d")  # Unicode digits, as in the patterns above (full-width included)
 
 # Text that may surround a date in a date-only fragment.
 _LABEL_NOISE = re.compile(
@@ -136,6 +139,24 @@ def find_dates(text: str) -> list[DateToken]:
 
     Overlapping matches are resolved in favour of the earlier/longer one.
     """
+    if len(text) <= _CACHED_LEN:
+        return list(_find_dates_cached(text))
+    return _find_dates(text)
+
+
+# List pages repeat the same short texts (a title is read as an item, then as a link, then one
+# level up; every item has a date such as "2023-01-04"): the regexes run once per distinct text.
+# Tokens are frozen, so sharing them is safe. The caches are thread-safe and bounded (in entries,
+# and in size: long texts such as article bodies are not cached).
+_CACHED_LEN = 200
+
+
+@lru_cache(maxsize=8192)
+def _find_dates_cached(text: str) -> tuple[DateToken, ...]:
+    return tuple(_find_dates(text))
+
+
+def _find_dates(text: str) -> list[DateToken]:
     text = normalize_digits(text)
     found: list[DateToken] = []
     for rx in (_NUMERIC, _CHINESE):
@@ -183,9 +204,15 @@ def is_date_only(text: str, token: DateToken) -> bool:
 def date_in_fragment(text: str, today: date) -> DateToken | None:
     """The single date of a date-only fragment, year-less allowed; None if the fragment is not
     date-only or holds more than one date."""
-    text = normalize_digits(text).strip()
-    if not text or len(text) > 40:
-        return None
+    text = text.strip()  # normalize_digits maps no character to or from whitespace
+    if not text or len(text) > 40 or not _ANY_DIGIT.search(text):
+        return None  # every date pattern needs a digit: most titles are rejected here
+    return _date_in_fragment_cached(text, today)
+
+
+@lru_cache(maxsize=8192)
+def _date_in_fragment_cached(text: str, today: date) -> DateToken | None:
+    text = normalize_digits(text)
     tokens = find_dates(text)
     if not tokens:
         tokens = find_yearless_dates(text, today)
@@ -220,7 +247,7 @@ def date_from_parts(parts: list[str], today: date) -> DateToken | None:
         if d is not None:
             return DateToken(d, 0, len(text), f"{ym.group(0)} {md.group(0)}", True)
         return None
-    months = [(i, m) for i, p in enumerate(cleaned) if (m := re.match(r"^(\d{1,2})\s*月$", p))]
+    months = [(i, m) for i, p in enumerate(cleaned) if (m := _MONTH_ONLY.match(p))]
     if not years and not yms and len(months) == 1 and len(days) == 1:
         mo = int(months[0][1].group(1))
         d = infer_year(mo, int(days[0][1]["d"]), today)

@@ -44,7 +44,7 @@ from ._blocks import (
     _record_blocks,
     _record_blocks_from_text,
 )
-from ._html import parse_html
+from ._html import PageText, parse_html
 from ._jsonlist import _html_strings, _is_empty_json, _json_items, _load_json, _record_lists
 from ._signals import (
     _empty_container,
@@ -89,16 +89,19 @@ def extract_list(html: str, url: str, today: date) -> ListResult:
     html = html or ""
     if _looks_like_datastore(html):
         blocks = _record_blocks_from_text(html, url, today, None)
-        root = None
+        root = page = None
     else:
         root = parse_html(html)
         if root is None:
             return ListResult("needs_manual", None, 0, 0.0, "页面内容为空，无法判断，需人工核对")
+        page = PageText(root)  # every text below is read through it, once per element
         title = _page_title(root)
-        blocks = _record_blocks(root, url, today, title) + _dom_blocks(root, url, today, title)
+        blocks = _record_blocks(root, url, today, title, page) + _dom_blocks(
+            root, url, today, title, page
+        )
     next_page = _next_page(root, html, url) if root is not None else None
     endpoint = _json_endpoint(root, url) if root is not None else None
-    return _decide(blocks, root, url, today, next_page, endpoint)
+    return _decide(blocks, root, url, today, next_page, endpoint, page)
 
 
 def extract_list_json(text: str, url: str, today: date) -> ListResult:
@@ -149,8 +152,10 @@ def extract_list_json(text: str, url: str, today: date) -> ListResult:
     return _dated_result(block, today, [], 0.85)
 
 
-def _decide(blocks, root, url, today, next_page, endpoint) -> ListResult:
-    """Turn the candidate blocks and page signals into one answer (see module docstring)."""
+def _decide(blocks, root, url, today, next_page, endpoint, page=None) -> ListResult:
+    """Turn the candidate blocks and page signals into one answer (see module docstring).
+
+    ``page`` is the :class:`PageText` of ``root``."""
 
     def manual(reason: str, items=(), count: int = 0, conf: float = 0.0, ep=None) -> ListResult:
         return ListResult("needs_manual", None, count, conf, reason, tuple(items), ep, next_page)
@@ -158,7 +163,7 @@ def _decide(blocks, root, url, today, next_page, endpoint) -> ListResult:
     candidates = [b for b in blocks if b.dated >= 1 and b.dated * 2 >= len(b.items)]
     main = [b for b in candidates if not b.noise]
     side = sorted((b for b in candidates if b.noise), key=lambda b: b.score, reverse=True)
-    empty_main, empty_side = _empty_markers(root)
+    empty_main, empty_side = _empty_markers(root, page)
     js = endpoint is not None or (root is not None and _has_js_list(root))
 
     if not main:
@@ -184,7 +189,7 @@ def _decide(blocks, root, url, today, next_page, endpoint) -> ListResult:
                 + side_note,
                 ep=endpoint,
             )
-        relative = _relative_times(root)
+        relative = _relative_times(root, page)
         if relative:
             return manual(f"列表使用相对时间（如“{relative}”），无法换算为日期，需人工核对")
         if js:

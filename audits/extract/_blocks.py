@@ -46,6 +46,7 @@ _PUB_HEADING = re.compile(r"发布|公开|日期|时间")
 _RECORD = re.compile(r"<record[^>]*>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
 _DIGIT = re.compile(r"\d")
 _NOT_WEB_HREF = re.compile(r"^(javascript|mailto|tel|data):", re.I)
+_PLAIN_ABS_PATH = re.compile(r"/[A-Za-z0-9_~%\-][A-Za-z0-9_~%\-./]*\Z")  # "/art/2026/7/x.html"
 _SOURCE_AFTER_DATE = re.compile(r"\s*[|｜/]|\s+\S")  # "2023-01-04 | 县政府办"
 _NAME_SPLIT = re.compile(r"[\s_\-]+")
 _LIST_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
@@ -92,23 +93,42 @@ class _Block:
         return max(ds) if ds else None
 
 
-@lru_cache(maxsize=4096)  # the same links are read at several levels of a page
+@lru_cache(maxsize=4096)
 def _resolve(url: str, href: str) -> str:
+    """Absolute http(s) URL of a link, "" for anchors, JavaScript and other schemes."""
     href = (href or "").strip()
     if not href or href.startswith("#") or _NOT_WEB_HREF.match(href):
         return ""
     try:
+        if _PLAIN_ABS_PATH.match(href) and "/." not in href:
+            origin = _origin(url or "")
+            if origin is not None:
+                return origin + href  # what urljoin returns for such a path, without its cost
         absolute = urljoin(url or "", href)
     except ValueError:
         return ""
     return absolute if urlsplit(absolute).scheme in ("http", "https") else ""
 
 
-def _links(el, page: PageText) -> list:
+@lru_cache(maxsize=256)
+def _origin(url: str) -> str | None:
+    """The "scheme://netloc" of an http(s) URL as urljoin rebuilds it, None for other URLs.
+
+    Joining "/a/b.html" (no "//", dot segments, ";", "?", "#", spaces) onto such a URL gives
+    exactly this plus the path. Raises ValueError where urljoin would."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+def _links(el, page: PageText, limit: int = 0) -> list:
+    """Links of ``el`` (itself included) with a text or title of two characters or more; only the
+    first ``limit`` when it is set (enough to tell that a box holds too many to be one entry)."""
     out = []
     for a in el.iter("a"):
         if len(page.text(a)) >= 2 or len(clean_text(a.get("title"))) >= 2:
             out.append(a)
+            if len(out) == limit:
+                break
     if el.tag == "a" and el not in out and len(page.text(el)) >= 2:
         out.insert(0, el)
     return out
@@ -235,13 +255,16 @@ def _analyse_item(
     ``page`` is the :class:`PageText` of the tree holding ``el``; ``headers`` are the column
     headings of the table a ``<tr>`` belongs to, if any.
     """
-    links = _links(el, page)
+    links = _links(el, page, limit=5)
     if not links or len(links) > 4:
         return None
-    nested = any(True for _ in el.iter("ul", "ol", "dl", "table"))
-    if nested and len(links) > 1 and el.tag not in ("ul", "ol", "dl", "table"):
+    if (
+        len(links) > 1
+        and el.tag not in ("ul", "ol", "dl", "table")
+        and next(el.iter("ul", "ol", "dl", "table"), None) is not None
+    ):
         return None  # a box holding a whole list is not one entry (a layout table may be)
-    main = max(links, key=lambda a: _link_label_len(a, page))
+    main = links[0] if len(links) == 1 else max(links, key=lambda a: _link_label_len(a, page))
     segs = _segments_with_links(el, main, page)
     if headers and el.tag == "tr":
         segs = _apply_headers(el, segs, headers)
@@ -551,7 +574,7 @@ def _record_blocks_from_text(
     desc = "大汉 jcms 数据（script type=text/xml 的 record）"
     block = _Block(items, container, "records", desc, "record")
     if container is not None:
-        _weight(
-            block, page if page is not None else PageText(container.getroottree().getroot()), title
-        )
+        if page is None:
+            page = PageText(container.getroottree().getroot())
+        _weight(block, page, title)
     return [block]

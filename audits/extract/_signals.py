@@ -129,10 +129,13 @@ def _empty_container(root) -> str | None:
     return None
 
 
-def _next_page(root, html: str, url: str) -> str | None:
-    """An obvious "next page" link, or the next TRS page from createPageHTML(total, current …)."""
+def _next_page(root, html: str, url: str, page: PageText | None = None) -> str | None:
+    """An obvious "next page" link, or the next TRS page from createPageHTML(total, current …).
+
+    ``page`` is the :class:`PageText` of ``root``, if one was built (link texts are cached)."""
     for a in root.iter("a"):
-        text = clean_text(a.text_content()) or clean_text(a.get("title"))
+        text = page.text(a) if page is not None else clean_text(a.text_content())
+        text = text or clean_text(a.get("title"))
         if _NEXT_TEXT.match(text or ""):
             target = _resolve(url, a.get("href"))
             if target and target.split("#")[0] != (url or "").split("#")[0]:

@@ -134,6 +134,13 @@ def _time_of(m: re.Match) -> str | None:
     return t
 
 
+# List pages repeat the same short texts (every item has a date such as "2023-01-04", a title is
+# read again when it is one level up): the regexes run once per distinct text. Tokens are frozen,
+# so sharing them is safe. The caches are thread-safe and bounded, in entries and in text length
+# (article bodies are not cached).
+_CACHED_LEN = 200
+
+
 def find_dates(text: str) -> list[DateToken]:
     """All full dates (with a four-digit year) in ``text``, in order of position.
 
@@ -142,13 +149,6 @@ def find_dates(text: str) -> list[DateToken]:
     if len(text) <= _CACHED_LEN:
         return list(_find_dates_cached(text))
     return _find_dates(text)
-
-
-# List pages repeat the same short texts (a title is read as an item, then as a link, then one
-# level up; every item has a date such as "2023-01-04"): the regexes run once per distinct text.
-# Tokens are frozen, so sharing them is safe. The caches are thread-safe and bounded (in entries,
-# and in size: long texts such as article bodies are not cached).
-_CACHED_LEN = 200
 
 
 @lru_cache(maxsize=8192)

@@ -99,7 +99,7 @@ def extract_list(html: str, url: str, today: date) -> ListResult:
         blocks = _record_blocks(root, url, today, title, page) + _dom_blocks(
             root, url, today, title, page
         )
-    next_page = _next_page(root, html, url) if root is not None else None
+    next_page = _next_page(root, html, url, page) if root is not None else None
     endpoint = _json_endpoint(root, url) if root is not None else None
     return _decide(blocks, root, url, today, next_page, endpoint, page)
 

@@ -22,6 +22,14 @@ stop() {
   trap - INT TERM EXIT
   echo; echo "正在停止……"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Give the worker its warm shutdown, then make sure nothing is left behind.
+  for _ in $(seq 50); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT

@@ -517,3 +517,14 @@ def mib(kb: int) -> str:
 def say(*parts: object) -> None:
     """Progress on stderr, so that stdout holds only the tables."""
     print(*parts, file=sys.stderr, flush=True)
+
+
+def load_registry(farm, say) -> float:
+    """Fill the registry from the farm (units.demo.demo_load); returns the seconds it took."""
+    from units.demo import demo_load
+
+    started = time.monotonic()
+    loaded = demo_load(farm.registry_farm(), farm.port)
+    seconds = time.monotonic() - started
+    say(f"demo_load {seconds:.1f} s: {loaded}")
+    return seconds

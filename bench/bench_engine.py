@@ -32,6 +32,7 @@ from _common import (
     FarmProcess,
     bound_rows,
     django_setup_and_migrate,
+    load_registry,
     mib,
     observed_requests,
     open_fds,
@@ -208,12 +209,9 @@ def main(argv=None) -> int:
     from audits.crawl.config import CrawlConfig
     from audits.models import Observation
     from audits.services import run_cancel, run_create, run_plan
-    from units.demo import demo_load
 
-    started = time.monotonic()
-    loaded = demo_load(farm.registry_farm(), farm.port)
-    load_s = time.monotonic() - started
-    say(f"migrate {migrate_s:.1f} s, demo_load {load_s:.1f} s: {loaded}")
+    say(f"migrate {migrate_s:.1f} s")
+    load_s = load_registry(farm, say)
     limiter = CrawlConfig.from_settings().limiter_backend
 
     timers = Timers()

@@ -31,6 +31,7 @@ from _common import (
     FarmProcess,
     django_setup_and_migrate,
     ensure_services,
+    load_registry,
     mib,
     observed_requests,
     on_exit,
@@ -174,12 +175,9 @@ def main(argv=None) -> int:
     from audits.services import run_cancel, run_create
     from audits.tasks import start_run
     from config.celery import app
-    from units.demo import demo_load
 
-    started = time.monotonic()
-    loaded = demo_load(farm.registry_farm(), farm.port)
-    load_s = time.monotonic() - started
-    say(f"migrate {migrate_s:.1f} s, demo_load {load_s:.1f} s: {loaded}")
+    say(f"migrate {migrate_s:.1f} s")
+    load_s = load_registry(farm, say)
     redis_client = redis.Redis.from_url(os.environ["REDIS_URL"])
     truth = {
         farm.url(site["host"], column["path"]): column["newest"]

@@ -117,7 +117,7 @@ print(" ".join(map(str, statuses)), flush=True)
 """
 
 _HOLDER = """
-import sys, time
+import signal, sys
 from audits.crawl import FileLimiter, RedisLimiter
 backend, where, key = sys.argv[1], sys.argv[2], sys.argv[3]
 if backend == "file":
@@ -126,7 +126,7 @@ else:
     limiter = RedisLimiter(where, concurrency=1, lease_seconds=0.5, prefix=sys.argv[4])
 with limiter.slot(key):
     print("held", flush=True)
-    time.sleep(60)
+    signal.pause()  # hold the slot until the test kills this process
 """
 
 
@@ -205,13 +205,15 @@ def test_the_file_rate_gate_is_shared(tmp_path):
 def redis_url():
     url = os.environ.get("REDIS_URL")
     if not url:
-        pytest.skip("REDIS_URL is not set: the Redis limiter needs a real Redis server")
+        pytest.fail(
+            "REDIS_URL is not set: the Redis limiter needs a real Redis (make test starts one)"
+        )
     import redis
 
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.RedisError as exc:
-        pytest.skip(f"no Redis server reachable at REDIS_URL={url}: {exc}")
+        pytest.fail(f"no Redis server reachable at REDIS_URL={url}: {exc}")
     return url
 
 

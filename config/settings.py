@@ -190,3 +190,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Circulars: signing and verification (notices/) ----------------------------------------------
+# The office's certificate and key as PKCS#12; the passphrase comes from the environment only.
+# `manage.py make_signing_certs` creates a self-signed CA and office certificate for the demo.
+_SIGNING_DIR = VAR_DIR / "signing"
+GOVWATCH_SIGNING_P12 = env_str("GOVWATCH_SIGNING_P12") or str(_SIGNING_DIR / "office.p12")
+GOVWATCH_SIGNING_PASSPHRASE = env_str("GOVWATCH_SIGNING_PASSPHRASE", "")
+# PEM files of the roots a published circular's certificate must chain to.
+GOVWATCH_SIGNING_TRUST_ROOTS = env_list(
+    "GOVWATCH_SIGNING_TRUST_ROOTS", [str(_SIGNING_DIR / "ca.pem")]
+)
+# An optional seal image (PNG) drawn as the signature's visible appearance.
+GOVWATCH_SIGNING_SEAL_IMAGE = env_str("GOVWATCH_SIGNING_SEAL_IMAGE", "")
+# An RFC 3161 timestamp server: PAdES B-T when set, B-B otherwise.
+GOVWATCH_TSA_URL = env_str("GOVWATCH_TSA_URL", "")
+# The largest PDF the public verification page accepts.
+GOVWATCH_MAX_VERIFY_BYTES = env_int("GOVWATCH_MAX_VERIFY_BYTES", 20 * 1024 * 1024, minimum=1024)

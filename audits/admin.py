@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audits.models import AuditLogEntry, InspectionRun, Observation
+from audits.models import InspectionRun, Observation, Period
 
 
 @admin.register(InspectionRun)
@@ -10,6 +10,14 @@ class InspectionRunAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "started_at", "finished_at")
 
 
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ("code", "kind", "start", "end", "monitoring_run", "locked_at")
+    list_filter = ("kind",)
+    readonly_fields = ("locked_at", "locked_by")
+    raw_id_fields = ("monitoring_run",)
+
+
 @admin.register(Observation)
 class ObservationAdmin(admin.ModelAdmin):
     list_display = ("kind", "website", "column", "outcome", "newest_date", "observed_at")
@@ -17,23 +25,6 @@ class ObservationAdmin(admin.ModelAdmin):
     search_fields = ("url", "website__name")
     list_select_related = ("website", "column")
     raw_id_fields = ("run", "website", "column")
-
-
-@admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "action", "unit", "target")
-    list_filter = ("action",)
-    search_fields = ("target", "actor__username")
-
-    # The audit log is append-only, also for superusers.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- content-scan dictionaries (词库, 领导姓名职务) ---------------------------------------------------
@@ -46,13 +37,13 @@ from django.template import engines  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
 from django.utils.html import format_html  # noqa: E402
 
-from audits.auditlog import audit_record  # noqa: E402
-from audits.dictionary_io import (  # noqa: E402
+from audits.content.io import (  # noqa: E402
     dictionary_import_text,
     dictionary_import_xlsx,
     dictionary_template_xlsx,
 )
 from audits.models import DictionaryEntry, Leader  # noqa: E402
+from core.auditlog import audit_record  # noqa: E402
 
 _IMPORT_PAGE = """{% extends "admin/base_site.html" %}
 {% block breadcrumbs %}<div class="breadcrumbs"><a href="{% url 'admin:index' %}">首页</a>
@@ -261,17 +252,25 @@ class FindingAdmin(admin.ModelAdmin):
     )
     list_filter = ("period", "severity", "status", "source", "indicator")
     search_fields = ("title", "reason", "unit__name", "website__name")
-    list_select_related = ("unit", "website")
-    raw_id_fields = ("unit", "website", "column", "run", "reviewed_by")
+    list_select_related = ("unit", "website", "period")
+    raw_id_fields = ("unit", "website", "account", "column", "run", "reviewed_by", "period")
     # Review goes through the review page, which writes the audit log.
     readonly_fields = ("status", "reviewed_by", "reviewed_at", "review_note")
 
 
 @admin.register(Verdict)
 class VerdictAdmin(admin.ModelAdmin):
-    list_display = ("website", "unit", "period", "proposed_result", "result", "proposed_score")
+    list_display = (
+        "website",
+        "account",
+        "unit",
+        "period",
+        "proposed_result",
+        "result",
+        "proposed_score",
+    )
     list_filter = ("period", "proposed_result", "result")
-    list_select_related = ("unit", "website")
+    list_select_related = ("unit", "website", "period")
     # Decisions go through the review page, which requires a reason and writes the audit log.
     readonly_fields = tuple(f.name for f in Verdict._meta.fields)
 

@@ -2,6 +2,8 @@
 the two office roles with their admin permissions, the 2019 rule sets, the beat schedule.
 Each install creates what is missing and leaves what exists, so staff edits are kept."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from audits.models import DeductionItem, RuleSet
@@ -9,11 +11,15 @@ from audits.rules import NATIONAL_2019_ITEMS
 from config.schedule import schedule_install_defaults
 from units.access import OFFICE_LEAD, OFFICE_STAFF
 
-_ADMIN_APPS = ("units", "newmedia", "audits", "django_celery_beat")
-_READ_ONLY = {("audits", "auditlogentry"), ("audits", "observation")}
+_ADMIN_APPS = ("core", "units", "newmedia", "audits", "notices", "django_celery_beat")
+_READ_ONLY = {("core", "auditlogentry"), ("audits", "observation")}
 
 
 def roles_install() -> None:
+    # Apps after this one in INSTALLED_APPS get their permissions later in post_migrate:
+    # make them now so that the roles hold every app's permissions.
+    for label in _ADMIN_APPS:
+        create_permissions(apps.get_app_config(label), verbosity=0)
     perms = [
         p
         for p in Permission.objects.filter(content_type__app_label__in=_ADMIN_APPS).select_related(

@@ -7,6 +7,8 @@ so a verdict can say exactly which rules produced it.
 
 from dataclasses import dataclass, field
 
+from units.categories import DEFAULT_WINDOW_DAYS
+
 
 @dataclass(frozen=True)
 class Item:
@@ -29,6 +31,16 @@ class Overlays:
     unfixed_last_period_fails: bool = False
     # Seed 001 "即将超过半年未更新": warn when a column is within N days of its window.
     due_soon_days: int | None = None
+    # Seed 003: messages answered within N hours.
+    reply_within_hours: int | None = None
+    # Seed 001 "每周更新不少于1次": a new-media account posts at least every N days.
+    account_update_every_days: int | None = None
+    # Seed 002: opening or renaming an account is filed within N working days.
+    account_filing_working_days: int | None = None
+    # Seed 002: share of original posts at least this.
+    account_original_share: float | None = None
+    # Seed 004: an auto-reply used as the interaction function is a problem.
+    account_auto_reply_is_problem: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,12 +59,26 @@ class Rules:
     availability_days: int = 7
     min_probes_per_day: int = 20
     home_stale_days: int = 14  # W-V3
+    # W-V4 windows per column category (days; None: no window). Staff may override a column.
+    windows: tuple[tuple[str, int | None], ...] = tuple(DEFAULT_WINDOW_DAYS.items())
+    # W-V5: a valid message unanswered for more than 3 months within the past year.
+    interaction_unanswered_days: int = 92
+    interaction_lookback_days: int = 365
+    # W-V6 (threshold U): at least N items whose guides each miss at least M key elements.
+    service_veto_items: int = 5
+    service_veto_missing: int = 4
+    # M-V2: no post within the 2 weeks before the monitoring point; zombie accounts.
+    account_stale_days: int = 14
+    account_zombie_days: int = 180
     cert_expiry_warning_days: int = 30
     overlays: Overlays = field(default_factory=Overlays)
     items: tuple[Item, ...] = ()
 
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)
+
+    def window(self, category: str) -> int | None:
+        return dict(self.windows).get(category)
 
 
 # The deduction items known today. V = verified in two or more sources; the rest are editable

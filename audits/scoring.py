@@ -10,10 +10,10 @@ period's problems are still there.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from audits.checks.base import Severity
+from audits.glossary import Indicator, Kind, Result, Severity
 from audits.rules import Rules
 
-CLEAN, PASS, FAIL, VETO = "clean", "pass", "fail", "veto"
+CLEAN, PASS, FAIL, VETO = Result.CLEAN, Result.PASS, Result.FAIL, Result.VETO
 SERVICE_GROUP = "办事服务"
 SERVICE_POINTS = 25
 
@@ -51,9 +51,9 @@ def propose_verdict(
     reasons: list[str] = []
 
     vetoes = [f.title for f in counted if f.severity == Severity.VETO]
-    overdue_key = sum(f.count for f in counted if f.indicator == "W-V4a")
-    overdue_any = overdue_key + sum(f.count for f in counted if f.indicator == "W-V4b")
-    empty = sum(f.count for f in counted if f.indicator == "W-V4c")
+    overdue_key = sum(f.count for f in counted if f.indicator == Indicator.W_V4A)
+    overdue_any = overdue_key + sum(f.count for f in counted if f.indicator == Indicator.W_V4B)
+    empty = sum(f.count for f in counted if f.indicator == Indicator.W_V4C)
     if overdue_key >= rules.veto_overdue_key:
         vetoes.append(f"{overdue_key}个动态要闻或一级通知公告、政策文件栏目超期未更新")
     if overdue_any >= rules.veto_overdue_any:
@@ -104,11 +104,13 @@ def _problem_summary(overdue: int, empty: int, findings: list[Counted]) -> list[
         parts.append(f"{overdue}个应更未更")
     if empty:
         parts.append(f"{empty}个空栏目")
-    links = sum(f.count for f in findings if f.kind == "broken_link")
+    links = sum(f.count for f in findings if f.kind == Kind.BROKEN_LINK)
     if links:
         parts.append(f"{links}个链接无法访问")
     others = [
-        f.title for f in findings if f.kind not in ("column_overdue", "column_empty", "broken_link")
+        f.title
+        for f in findings
+        if f.kind not in (Kind.COLUMN_OVERDUE, Kind.COLUMN_EMPTY, Kind.BROKEN_LINK)
     ]
     return parts + others
 
@@ -123,6 +125,6 @@ def pass_rate(results: list[tuple[str, bool]]) -> tuple[int, int, float]:
     `results` holds (result, counts_in_rates) per unit; 无问题 and 合格 both pass.
     """
     counted = [r for r, counts in results if counts]
-    passed = sum(1 for r in counted if r in (CLEAN, PASS))
+    passed = sum(1 for r in counted if r in Result.passing())
     rate = round(100 * passed / len(counted), 1) if counted else 0.0
     return passed, len(counted), rate

@@ -1,24 +1,39 @@
-"""Reads for the review pages, filtered by who is asking."""
+"""Reads for the screens, filtered by who is asking (through units.access only)."""
 
 from django.db.models import Count, Q
 
-from audits.checks.base import Severity
-from audits.models import Finding, Verdict
+from audits.glossary import Severity
+from audits.models import Finding, InspectionRun, Observation, Period, Verdict
 from audits.scoring import pass_rate
 from units.access import visible_to
 
 
-def periods() -> list[str]:
-    found = set(Verdict.objects.order_by().values_list("period", flat=True).distinct())
-    found |= set(Finding.objects.order_by().values_list("period", flat=True).distinct())
-    return sorted(found, reverse=True)
+def periods():
+    """Periods that have verdicts or findings, the latest first (by their dates)."""
+    return (
+        Period.objects.filter(Q(verdicts__isnull=False) | Q(findings__isnull=False))
+        .distinct()
+        .order_by("-end", "-start")
+    )
 
 
-def verdicts_for(user, period: str):
+def latest_period() -> Period | None:
+    return periods().first()
+
+
+def period_or_latest(code: str | None) -> Period | None:
+    if code:
+        return Period.objects.filter(code=code).first()
+    return latest_period()
+
+
+def verdicts_for(user, period: Period | None):
+    if period is None:
+        return Verdict.objects.none()
     return (
         visible_to(user, Verdict.objects.filter(period=period))
-        .select_related("unit", "website", "rule_set")
-        .order_by("unit__sort_order", "unit__name", "website__name")
+        .select_related("unit", "website", "account", "rule_set", "period")
+        .order_by("unit__sort_order", "unit__name", "website__name", "account__name")
     )
 
 
@@ -45,14 +60,25 @@ def verdict_summary(verdicts) -> dict:
     }
 
 
-def findings_for(user, website, period: str):
+def findings_for(user, website, period: Period):
     qs = Finding.objects.filter(website=website, period=period).select_related(
-        "column", "reviewed_by"
+        "column", "reviewed_by", "period"
     )
     return visible_to(user, qs).order_by("severity", "kind", "title")
 
 
-def open_counts(user, period: str):
+def with_observations(findings: list[Finding], website) -> list[Finding]:
+    """Attach the observation behind each finding (`observation_id`): what was seen, for a
+    unit that disputes it."""
+    runs = {f.run_id for f in findings if f.run_id}
+    seen = Observation.objects.filter(run_id__in=runs, website=website).values_list("url", "pk")
+    by_url = dict(seen)
+    for f in findings:
+        f.observation_id = by_url.get(f.url)
+    return findings
+
+
+def open_counts(user, period: Period):
     """Pending findings per website, for the staff's review queue."""
     return (
         visible_to(user, Finding.objects.filter(period=period, status=Finding.Status.PENDING))
@@ -60,3 +86,37 @@ def open_counts(user, period: str):
         .values("website_id")
         .annotate(n=Count("id"), vetoes=Count("id", filter=Q(severity=Severity.VETO)))
     )
+
+
+def last_self_check(website) -> InspectionRun | None:
+    return (
+        InspectionRun.objects.filter(website=website, trigger=InspectionRun.Trigger.SELF_CHECK)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def last_office_run(website) -> InspectionRun | None:
+    """The latest finished office run that covered this website."""
+    return (
+        InspectionRun.objects.filter(
+            sites__website=website, status=InspectionRun.Status.DONE, period__isnull=False
+        )
+        .exclude(trigger=InspectionRun.Trigger.SELF_CHECK)
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+
+
+def proposed_columns(website) -> list[dict]:
+    """Columns the last inspection found in the home page's navigation that the registry does
+    not have yet: the machine proposes, staff confirm or correct."""
+    home = (
+        Observation.objects.filter(website=website, kind=Observation.Kind.HOME, run__isnull=False)
+        .order_by("-observed_at")
+        .first()
+    )
+    if home is None:
+        return []
+    known = set(website.columns.values_list("url", flat=True))
+    return [c for c in home.evidence.get("proposed_columns", []) if c["url"] not in known]

@@ -6,7 +6,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from audits import probes, services
+from audits import probes
+from audits.services import runs as services
 from units.models import Website
 
 

@@ -199,7 +199,7 @@ class FarmProcess:
 
     def registry_farm(self) -> SimpleNamespace:
         """A light stand-in for sitefarm.model.Farm, built from the ground truth, with what
-        units.demo.demo_load reads (so the farm is not generated a second time in-process)."""
+        dashboard.demo.demo_load reads (so the farm is not generated a second time in-process)."""
         sites = []
         for s in self.truth["sites"]:
             columns = tuple(
@@ -232,7 +232,7 @@ class FarmProcess:
 
 
 def is_exempt(column: dict) -> bool:
-    """units.demo.demo_load marks topic columns exempt: a run does not fetch them."""
+    """dashboard.demo.demo_load marks topic columns exempt: a run does not fetch them."""
     return column["category"] == "topic"
 
 
@@ -520,8 +520,8 @@ def say(*parts: object) -> None:
 
 
 def load_registry(farm, say) -> float:
-    """Fill the registry from the farm (units.demo.demo_load); returns the seconds it took."""
-    from units.demo import demo_load
+    """Fill the registry from the farm (dashboard.demo.demo_load); returns the seconds it took."""
+    from dashboard.demo import demo_load
 
     started = time.monotonic()
     loaded = demo_load(farm.registry_farm(), farm.port)

@@ -3,7 +3,7 @@
 .venv/bin/python bench/bench_engine.py [--sites 200 --columns 50 --latency-ms 50 --threads 32]
 
 The farm runs in its own process (python -m sitefarm). The registry is loaded with
-units.demo.demo_load, one run is created and planned, and audits.services.inspect_run_site is
+dashboard.demo.demo_load, one run is created and planned, and audits.services.inspect_run_site is
 called for every website from a pool of --threads threads (each call builds its own Fetcher, the
 default path; GOVWATCH_CRAWL_PER_HOST_CONCURRENCY=--per-host and a rate high enough that only
 the concurrency limit holds), then run_finish_if_complete. Database: a fresh PostgreSQL database
@@ -139,7 +139,7 @@ def install_timers(timers: Timers) -> None:
 
     fetch.make_limiter = lambda config: TimedLimiter(original_make_limiter(config))
     modules = [inspection, services]
-    for name in ("audits.extract.meta", "audits.extract.article", "audits.dictionary_io"):
+    for name in ("audits.extract.meta", "audits.extract.article", "audits.content.io"):
         with contextlib.suppress(ImportError):
             modules.append(importlib.import_module(name))
     # Each name is wrapped wherever it is bound (modules import functions by name); the newer
@@ -208,7 +208,7 @@ def main(argv=None) -> int:
 
     from audits.crawl.config import CrawlConfig
     from audits.models import Observation
-    from audits.services import run_cancel, run_create, run_plan
+    from audits.services.runs import run_cancel, run_create, run_plan
 
     say(f"migrate {migrate_s:.1f} s")
     load_s = load_registry(farm, say)

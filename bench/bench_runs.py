@@ -3,7 +3,7 @@
 .venv/bin/python bench/bench_runs.py [--sites 500 --columns 60 --latency-ms 50 --workers 1,3]
 
 The farm runs in its own process (python -m sitefarm). The registry is loaded with
-units.demo.demo_load into a fresh PostgreSQL database; for each configuration N real
+dashboard.demo.demo_load into a fresh PostgreSQL database; for each configuration N real
 `celery -A config worker` processes are started on a private queue (GOVWATCH_QUEUE), a run is
 queued with audits.tasks.start_run inside transaction.atomic, and the database is polled until
 the run is done. Needs DATABASE_URL and REDIS_URL; when they are unset, a private PostgreSQL and
@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     from django.db import connection, transaction
 
     from audits.models import Finding, InspectionRun, Observation, RunSite, Verdict
-    from audits.services import run_cancel, run_create
+    from audits.services.runs import run_cancel, run_create
     from audits.tasks import start_run
     from config.celery import app
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("units.urls")),
-    path("audits/", include("audits.urls")),
+    path("portal/", include("portal.urls")),
+    path("circulars/", include("notices.urls")),
+    path("", include("dashboard.urls")),
 ]

@@ -16,6 +16,9 @@ class Category(models.TextChoices):
     INTERPRETATION = "interpretation", "政策解读"
     PERSONNEL = "personnel", "人事信息"
     PLAN = "plan", "规划计划"
+    # 领导信息 "must be current": judged on a year (seed 001 fails 梅渚镇 and 凌笪镇 on
+    # "政府领导栏目超过1年未更新").
+    LEADERS = "leaders", "领导信息"
     STATIC = "static", "概况类（无更新周期）"
     TOPIC = "topic", "专题（已关闭，豁免）"
     OTHER = "other", "其他"
@@ -29,6 +32,7 @@ DEFAULT_WINDOW_DAYS: dict[str, int | None] = {
     Category.INTERPRETATION: 183,
     Category.PERSONNEL: 365,
     Category.PLAN: 365,
+    Category.LEADERS: 365,
     Category.STATIC: None,
     Category.TOPIC: None,
     Category.OTHER: 365,

@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 
-from units.categories import Category, default_window
+from units.categories import DEFAULT_WINDOW_DAYS, Category
 from units.validators import validate_public_url
 
 site_code_validator = RegexValidator(
@@ -40,9 +39,6 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("unit_detail", args=[self.pk])
 
 
 class Membership(models.Model):
@@ -104,9 +100,6 @@ class Website(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("website_detail", args=[self.pk])
-
 
 class Column(models.Model):
     website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="columns")
@@ -144,35 +137,13 @@ class Column(models.Model):
     def __str__(self) -> str:
         return f"{self.website.name} / {self.name}"
 
-    @property
-    def effective_window_days(self) -> int | None:
+    def window_in(self, windows: dict) -> int | None:
+        """This column's update window: its own, else the rule set's for its category."""
         if self.window_days is not None:
             return self.window_days
-        return default_window(self.category)
+        return windows.get(self.category)
 
-
-class RegistryUpload(models.Model):
-    """An uploaded workbook, kept between its preview and its confirmation."""
-
-    class Kind(models.TextChoices):
-        REGISTRY = "registry", "登记信息"
-        FINDINGS = "findings", "第三方监测问题"
-
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.REGISTRY)
-    options = models.JSONField("导入参数", default=dict, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name="上传人"
-    )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    filename = models.CharField("文件名", max_length=255)
-    sha256 = models.CharField("SHA-256", max_length=64)
-    data = models.BinaryField("文件内容")
-    applied_at = models.DateTimeField("导入时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "导入文件"
-        verbose_name_plural = "导入文件"
-        ordering = ("-uploaded_at",)
-
-    def __str__(self) -> str:
-        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+    @property
+    def effective_window_days(self) -> int | None:
+        """The window under the national defaults, for display where no rule set is at hand."""
+        return self.window_in(DEFAULT_WINDOW_DAYS)

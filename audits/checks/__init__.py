@@ -1,2 +1,113 @@
 """Checks: pure functions from observed facts, a rule set and the monitoring point to drafts of
-findings. No I/O and no ORM here, so each is tested with plain data and any date."""
+findings. No I/O and no ORM here, so each is tested with plain data and any date.
+
+`SITE_CHECKS` is the one list of what is checked on a website; the runs (from stored
+observations, audits/services/findings.py) and `inspect_site` (from what it just read) both
+build a `SiteFacts` and call `evaluate_site`, so they can never check different things.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from audits.checks.base import Draft
+from audits.checks.columns import ColumnFact, check_columns
+from audits.checks.content import PageContent, check_content
+from audits.checks.site import (
+    HomeFact,
+    LinkFact,
+    MetaProblem,
+    ProbeFact,
+    SearchFact,
+    TlsFact,
+    check_availability,
+    check_home,
+    check_links,
+    check_meta,
+    check_search,
+    check_tls,
+)
+from audits.rules import Rules
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """Everything seen of one website for one monitoring point. A part left at its default
+    was not looked at this time (links are checked weekly, probes come from their own task)."""
+
+    home: HomeFact | None = None
+    tls: TlsFact | None = None
+    columns: tuple[ColumnFact, ...] = ()
+    meta_problems: tuple[MetaProblem, ...] = ()
+    pages: tuple[PageContent, ...] = ()
+    links: tuple[LinkFact, ...] = ()
+    searches: tuple[SearchFact, ...] = ()
+    probes: tuple[ProbeFact, ...] = ()
+    tz: dt.tzinfo = dt.UTC
+
+
+SiteCheck = Callable[[SiteFacts, dt.date, Rules], list[Draft]]
+
+
+def _columns(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_columns(list(f.columns), point, rules)
+
+
+def _home(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_home(f.home, point, rules) if f.home else []
+
+
+def _tls(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_tls(f.tls, point, rules) if f.tls else []
+
+
+def _meta(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_meta(list(f.meta_problems))
+
+
+def _content(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_content(list(f.pages))
+
+
+def _links(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_links(list(f.links))
+
+
+def _search(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_search(list(f.searches))
+
+
+def _availability(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_availability(list(f.probes), point, rules, f.tz)
+
+
+SITE_CHECKS: tuple[SiteCheck, ...] = (
+    _columns,
+    _home,
+    _tls,
+    _meta,
+    _content,
+    _links,
+    _search,
+    _availability,
+)
+
+
+def evaluate_site(facts: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return [draft for check in SITE_CHECKS for draft in check(facts, point, rules)]
+
+
+__all__ = [
+    "SITE_CHECKS",
+    "ColumnFact",
+    "Draft",
+    "HomeFact",
+    "LinkFact",
+    "MetaProblem",
+    "PageContent",
+    "ProbeFact",
+    "SearchFact",
+    "SiteFacts",
+    "TlsFact",
+    "evaluate_site",
+]

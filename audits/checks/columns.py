@@ -3,11 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from audits.checks.base import Draft, Severity
+from audits.checks.base import Draft, Indicator, Kind, Severity
 from audits.rules import Rules
+from units.categories import Category
 
 # W-V4(a) counts 动态要闻 columns over 2 weeks plus first-level 通知公告/政策文件 over 6 months.
-_KEY_FIRST_LEVEL = {"notice", "policy"}
+_KEY_FIRST_LEVEL = {Category.NOTICE, Category.POLICY}
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def check_columns(columns: list[ColumnFact], point: dt.date, rules: Rules) -> li
     """
     drafts = []
     for c in columns:
-        if c.is_exempt or c.category == "topic":
+        if c.is_exempt or c.category == Category.TOPIC:
             continue
         drafts.extend(_check_one(c, point, rules))
     return drafts
@@ -50,8 +51,8 @@ def _check_one(c: ColumnFact, point: dt.date, rules: Rules) -> list[Draft]:
         return [
             Draft(
                 key=f"column_empty:{c.url}",
-                kind="column_empty",
-                indicator="W-V4c",
+                kind=Kind.COLUMN_EMPTY,
+                indicator=Indicator.W_V4C,
                 severity=Severity.PROBLEM,
                 title=f"“{c.name}”栏目为空栏目",
                 reason=f"“{c.name}”栏目没有任何信息（空白栏目）。",
@@ -68,16 +69,18 @@ def _check_one(c: ColumnFact, point: dt.date, rules: Rules) -> list[Draft]:
         return []
 
     age = (point - c.newest).days
-    key_bucket = c.category == "news" or (c.category in _KEY_FIRST_LEVEL and c.is_first_level)
+    key_bucket = c.category == Category.NEWS or (
+        c.category in _KEY_FIRST_LEVEL and c.is_first_level
+    )
     label = window_label(c.window_days)
     evidence["age_days"] = age
     if age > c.window_days:
-        policy_item = c.category == "policy" and c.is_first_level and c.window_days >= 183
+        policy_item = c.category == Category.POLICY and c.is_first_level and c.window_days >= 183
         return [
             Draft(
                 key=f"column_overdue:{c.url}",
-                kind="column_overdue",
-                indicator="W-V4a" if key_bucket else "W-V4b",
+                kind=Kind.COLUMN_OVERDUE,
+                indicator=Indicator.W_V4A if key_bucket else Indicator.W_V4B,
                 severity=Severity.PROBLEM,
                 title=f"“{c.name}”栏目超过{label}未更新",
                 reason=(
@@ -100,8 +103,8 @@ def _check_one(c: ColumnFact, point: dt.date, rules: Rules) -> list[Draft]:
         return [
             Draft(
                 key=f"column_due_soon:{c.url}",
-                kind="column_due_soon",
-                indicator="W-V4",
+                kind=Kind.COLUMN_DUE_SOON,
+                indicator=Indicator.W_V4,
                 severity=Severity.WARNING,
                 title=f"“{c.name}”栏目即将超过{label}未更新",
                 reason=(
@@ -119,8 +122,8 @@ def _check_one(c: ColumnFact, point: dt.date, rules: Rules) -> list[Draft]:
 def _manual(c: ColumnFact, reason: str) -> Draft:
     return Draft(
         key=f"column_manual:{c.url}",
-        kind="column_manual",
-        indicator="W-V4",
+        kind=Kind.COLUMN_MANUAL,
+        indicator=Indicator.W_V4,
         severity=Severity.MANUAL,
         title=f"“{c.name}”栏目需人工核查",
         reason=reason,

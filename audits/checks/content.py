@@ -4,7 +4,7 @@ after a person confirms them (国办秘函〔2019〕19号 W-V1: 严重表述错�
 
 from dataclasses import dataclass
 
-from audits.checks.base import Draft, Severity
+from audits.checks.base import Draft, Indicator, Kind, Severity
 
 _W_V1_TITLES = {
     "leader": "领导姓名职务表述错误",
@@ -37,8 +37,8 @@ def check_content(pages: list[PageContent]) -> list[Draft]:
             drafts.append(
                 Draft(
                     key=f"typo:{word}",
-                    kind="typo",
-                    indicator="D",
+                    kind=Kind.TYPO,
+                    indicator=Indicator.DEDUCTION,
                     severity=Severity.DEDUCTION,
                     title=f"错别字“{word}”应为“{correction}”",
                     reason=f"共{len(seen)}处：{examples}",
@@ -53,8 +53,8 @@ def check_content(pages: list[PageContent]) -> list[Draft]:
             drafts.append(
                 Draft(
                     key=f"{kind}:{word}",
-                    kind=kind,
-                    indicator="W-V1",
+                    kind=Kind(kind),
+                    indicator=Indicator.W_V1,
                     severity=Severity.VETO,
                     title=f"{_W_V1_TITLES[kind]}：“{word}”",
                     reason=f"共{len(seen)}处{fix}：{examples}。机器发现的候选问题，须人工确认。",
@@ -69,8 +69,8 @@ def check_content(pages: list[PageContent]) -> list[Draft]:
         drafts.append(
             Draft(
                 key="hidden_links",
-                kind="hidden_link",
-                indicator="W-V1",
+                kind=Kind.HIDDEN_LINK,
+                indicator=Indicator.W_V1,
                 severity=Severity.VETO,
                 title=f"疑似暗链{len(hosts)}个",
                 reason="；".join(

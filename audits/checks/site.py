@@ -4,7 +4,7 @@ tags, TLS certificates, site search."""
 import datetime as dt
 from dataclasses import dataclass
 
-from audits.checks.base import Draft, Severity
+from audits.checks.base import Draft, Indicator, Kind, Severity
 from audits.rules import Rules
 
 
@@ -46,8 +46,8 @@ def check_availability(
         return [
             Draft(
                 key="unavailable",
-                kind="unavailable",
-                indicator="W-V2",
+                kind=Kind.UNAVAILABLE,
+                indicator=Indicator.W_V2,
                 severity=Severity.MANUAL,
                 title="站点访问失败较多（探测次数不足）",
                 reason=text + f"探测次数少于规定的每天{rules.min_probes_per_day}次，请人工核实。",
@@ -57,8 +57,8 @@ def check_availability(
     return [
         Draft(
             key="unavailable",
-            kind="unavailable",
-            indicator="W-V2",
+            kind=Kind.UNAVAILABLE,
+            indicator=Indicator.W_V2,
             severity=Severity.VETO,
             title="站点无法访问",
             reason=text + f"达到{rules.veto_unavailable_share:.0%}的单项否决标准。",
@@ -81,12 +81,12 @@ def check_home(home: HomeFact, point: dt.date, rules: Rules) -> list[Draft]:
     counts as not updated; but when no item list was recognised at all, a person decides."""
     if not home.ok:
         return []  # availability is judged by the probes, not by one fetch
-    if home.outcome == "needs_manual" or home.outcome == "empty" and home.item_count == 0:
+    if home.outcome == "needs_manual" or (home.outcome == "empty" and home.item_count == 0):
         return [
             Draft(
                 key="home_manual",
-                kind="home_manual",
-                indicator="W-V3",
+                kind=Kind.HOME_MANUAL,
+                indicator=Indicator.W_V3,
                 severity=Severity.MANUAL,
                 title="首页更新情况需人工核查",
                 reason="未能在首页识别出带日期的信息列表，请人工核查首页是否按时更新。",
@@ -105,8 +105,8 @@ def check_home(home: HomeFact, point: dt.date, rules: Rules) -> list[Draft]:
     return [
         Draft(
             key="home_stale",
-            kind="home_stale",
-            indicator="W-V3",
+            kind=Kind.HOME_STALE,
+            indicator=Indicator.W_V3,
             severity=Severity.VETO,
             title="首页超过2周未更新",
             reason=reason,
@@ -143,8 +143,8 @@ def check_links(links: list[LinkFact]) -> list[Draft]:
         drafts.append(
             Draft(
                 key=f"broken_link:{link.url}",
-                kind="broken_link",
-                indicator="D",
+                kind=Kind.BROKEN_LINK,
+                indicator=Indicator.DEDUCTION,
                 severity=Severity.DEDUCTION,
                 title="链接无法访问",
                 reason=f"{where} {link.found_on} 中的链接 {link.url} 无法访问（{status}）{again}。",
@@ -172,8 +172,8 @@ def check_meta(problems: list[MetaProblem]) -> list[Draft]:
         drafts.append(
             Draft(
                 key="meta:site_code",
-                kind="meta_tags",
-                indicator="D",
+                kind=Kind.META_TAGS,
+                indicator=Indicator.DEDUCTION,
                 severity=Severity.DEDUCTION,
                 title="网页标签中的网站标识码与登记不符",
                 reason=f"{wrong_code[0].message}（{len(wrong_code)}个页面，例如 {wrong_code[0].page_url}）。",
@@ -190,8 +190,8 @@ def check_meta(problems: list[MetaProblem]) -> list[Draft]:
         drafts.append(
             Draft(
                 key="meta:tags",
-                kind="meta_tags",
-                indicator="D",
+                kind=Kind.META_TAGS,
+                indicator=Indicator.DEDUCTION,
                 severity=Severity.DEDUCTION,
                 title="网页标签不符合《政府网站发展指引》",
                 reason="；".join(parts) + "。",
@@ -227,8 +227,8 @@ def check_tls(fact: TlsFact, point: dt.date, rules: Rules) -> list[Draft]:
     return [
         Draft(
             key="tls",
-            kind="tls",
-            indicator="D",
+            kind=Kind.TLS,
+            indicator=Indicator.DEDUCTION,
             severity=Severity.DEDUCTION,
             title=title,
             reason=reason,
@@ -253,8 +253,8 @@ def check_search(facts: list[SearchFact]) -> list[Draft]:
     return [
         Draft(
             key="search_miss",
-            kind="search_miss",
-            indicator="D",
+            kind=Kind.SEARCH_MISS,
+            indicator=Indicator.DEDUCTION,
             severity=Severity.DEDUCTION,
             title=f"{len(misses)}条未在搜索结果第一页找到该内容",
             reason="；".join(f"搜索“{m.query}”，结果第一页中没有该信息" for m in misses) + "。",

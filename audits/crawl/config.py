@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+
+from core.netsafety import IPNetwork, allowed_networks, looks_like_ip
 
 DEFAULT_USER_AGENT = (
     "govwatch/0.1 (+county government website inspection; contact via county office)"
 )
 
 LIMITER_BACKENDS = ("redis", "file", "local")
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -77,22 +76,13 @@ class CrawlConfig:
     @cached_property
     def allowed_networks(self) -> tuple[IPNetwork, ...]:
         """The allow-list entries that are IP addresses or CIDR ranges."""
-        nets = []
-        for entry in sorted(self.allow_hosts):
-            candidate = entry.strip("[]")
-            if not _looks_like_ip(candidate):
-                continue
-            try:
-                nets.append(ipaddress.ip_network(candidate, strict=False))
-            except ValueError as exc:
-                raise ValueError(f"GOVWATCH_CRAWL_ALLOW_HOSTS: bad address {entry!r}") from exc
-        return tuple(nets)
+        return allowed_networks(self.allow_hosts)
 
     @cached_property
     def allowed_hostnames(self) -> frozenset[str]:
         """The allow-list entries that are host names (matched exactly, case-insensitively)."""
         return frozenset(
-            h.rstrip(".") for h in self.allow_hosts if not _looks_like_ip(h.strip("[]"))
+            h.rstrip(".") for h in self.allow_hosts if not looks_like_ip(h.strip("[]"))
         )
 
     @classmethod
@@ -122,12 +112,3 @@ class CrawlConfig:
             redis_url=redis_url,
             lock_dir=lock_dir,
         )
-
-
-def _looks_like_ip(text: str) -> bool:
-    """True for IP literals and CIDR ranges (anything made of digits, hex, dots, colons, slash)."""
-    if not text:
-        return False
-    if ":" in text:
-        return True
-    return all(c.isdigit() or c in "./" for c in text)

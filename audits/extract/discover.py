@@ -16,21 +16,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from units.categories import Category
+
 from ._html import clean_text, iter_elements, parse_html
 from .dates import date_from_url
 from .links import Link, absolute_url, extract_nav
 
-CATEGORIES = (
-    "news",
-    "notice",
-    "policy",
-    "interpretation",
-    "personnel",
-    "plan",
-    "static",
-    "topic",
-    "other",
-)
+CATEGORIES = tuple(Category.values)
 
 # First match wins, so the more specific rules come first (人事任免 before 公示, 政策解读 before
 # 政策, 领导活动 before 领导).
@@ -47,9 +39,11 @@ _RULES: tuple[tuple[str, re.Pattern], ...] = (
     ),
     ("policy", re.compile(r"政策|文件|规章|法规|规范性|决定|命令")),
     ("notice", re.compile(r"通知|公告|公示|通告")),
+    # 领导信息 must be current (seed 001: "政府领导栏目超过1年未更新"); 领导活动 went to news.
+    ("leaders", re.compile(r"领导|班子成员")),
     (
         "static",
-        re.compile(r"概况|简介|职能|机构|领导|公开指南|公开制度|联系方式|办公地址|内设"),
+        re.compile(r"概况|简介|职能|机构|公开指南|公开制度|联系方式|办公地址|内设"),
     ),
 )
 

@@ -5,13 +5,13 @@ from django.db import transaction
 
 from audits.checks.base import Severity
 from audits.checks.content import PageContent, check_content
-from audits.judgement import finding_review
 from audits.models import DictionaryEntry, Finding, Verdict
-from audits.services import inspect_run_site, run_create, run_plan
+from audits.services.review import finding_review
+from audits.services.runs import inspect_run_site, run_create, run_plan
+from dashboard.demo import demo_load
 from sitefarm.generate import generate_county
 from sitefarm.server import FarmServer
 from tests.integration.conftest import POINT
-from units.demo import demo_load
 
 
 def hit(kind, word, correction="", context="……"):

@@ -7,7 +7,8 @@ import pytest
 from openpyxl import Workbook
 
 from audits.findings_import import HEADERS, classify, findings_import
-from audits.models import AuditLogEntry, Finding
+from audits.models import Finding, Period
+from core.models import AuditLogEntry
 
 POINT = dt.date(2026, 11, 23)
 
@@ -24,7 +25,8 @@ def xlsx(rows) -> bytes:
 
 
 def run(data, name="vendor.xlsx", dry_run=False):
-    return findings_import(data, name, period="2026-11", monitoring_point=POINT, dry_run=dry_run)
+    period = Period.for_code("2026-11")
+    return findings_import(data, name, period=period, monitoring_point=POINT, dry_run=dry_run)
 
 
 def test_problem_phrases_map_to_indicators():
@@ -65,7 +67,7 @@ def test_bad_rows_are_named_and_nothing_is_written(site_a):
     )
     outcome = run(data)
     assert not outcome.ok
-    assert outcome.errors == [
+    assert [str(e) for e in outcome.errors] == [
         "第3行 A列（单位）：单位“不存在的单位”不存在",
         "第4行 B列（网站网址）：该单位没有网址为 http://elsewhere.example/ 的网站",
         "第5行 C列（指标代码或问题）：必填",
@@ -78,9 +80,13 @@ def test_bad_rows_are_named_and_nothing_is_written(site_a):
 def test_csv_in_gbk_and_wrong_files(site_a):
     text = ",".join(HEADERS) + f"\n{site_a.unit.name},{site_a.home_url},空栏目,4,\n"
     assert run(text.encode("gbk"), name="v.csv").created == 1
-    assert run(b"\x89PNG....", name="v.png").errors == ["只接受 .xlsx 或 .csv 文件"]
-    assert run(b"not a zip", name="v.xlsx").errors == ["文件不是有效的 Excel（.xlsx）文件"]
-    missing = run("单位,数量\n".encode(), name="v.csv").errors[0]
+    assert [str(e) for e in run(b"\x89PNG....", name="v.png").errors] == [
+        "只接受 .xlsx 或 .csv 文件"
+    ]
+    assert [str(e) for e in run(b"not a zip", name="v.xlsx").errors] == [
+        "文件不是有效的 Excel（.xlsx）文件"
+    ]
+    missing = str(run("单位,数量\n".encode(), name="v.csv").errors[0])
     assert missing.startswith("第1行缺少列：网站网址")
 
 
@@ -91,7 +97,7 @@ def test_the_upload_page_previews_then_imports_and_logs(client, staff, site_a):
     upload = io.BytesIO(data)
     upload.name = "vendor.xlsx"
     response = client.post(
-        "/audits/findings/import/",
+        "/findings/import/",
         {"file": upload, "period": "2026-11", "monitoring_point": "2026-11-23"},
     )
     assert response.status_code == 302

@@ -5,14 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from audits.judgement import (
-    finding_review,
-    findings_for_run,
-    verdict_decide,
-    verdict_refresh,
-)
-from audits.models import AuditLogEntry, Finding, InspectionRun, Observation, RuleSet, Verdict
-from audits.services import run_create
+from audits.models import Finding, InspectionRun, Observation, Period, RuleSet, Verdict
+from audits.services.findings import findings_for_run
+from audits.services.review import finding_review
+from audits.services.runs import run_create
+from audits.services.verdicts import verdict_decide, verdict_refresh
+from core.models import AuditLogEntry
 from units.models import Column
 
 POINT = dt.date(2026, 11, 23)
@@ -94,7 +92,7 @@ def test_only_confirmed_findings_count_in_the_verdict(run, site_a, staff):
     for c in columns:
         observe(run, site_a, column=c, newest=POINT - dt.timedelta(days=400))
     findings_for_run(run)
-    verdict = verdict_refresh(site_a, "2026-11", POINT)
+    verdict = verdict_refresh(site_a, Period.for_code("2026-11"), POINT)
     assert verdict.proposed_result == "clean"
     assert verdict.pending_count == 10
     for f in Finding.objects.all():
@@ -115,7 +113,7 @@ def test_recomputing_a_verdict_gives_the_same(run, site_a, staff):
     for f in Finding.objects.all():
         finding_review(f, user=staff, status="confirmed", note="")
     first = Verdict.objects.get()
-    again = verdict_refresh(site_a, "2026-11", POINT, rule_set=first.rule_set)
+    again = verdict_refresh(site_a, Period.for_code("2026-11"), POINT, rule_set=first.rule_set)
     assert (again.proposed_result, again.proposed_score, again.reasons, again.finding_ids) == (
         first.proposed_result,
         first.proposed_score,
@@ -139,7 +137,7 @@ def test_dismissing_needs_a_reason_and_is_logged(run, site_a, staff):
 
 @pytest.mark.django_db
 def test_an_override_needs_a_written_reason_and_is_logged(run, site_a, lead):
-    verdict = verdict_refresh(site_a, "2026-11", POINT)
+    verdict = verdict_refresh(site_a, Period.for_code("2026-11"), POINT)
     with pytest.raises(ValueError):
         verdict_decide(verdict, user=lead, result="fail", reason="")
     verdict_decide(verdict, user=lead, result="fail", reason="网站内容与实际工作严重脱节")
@@ -148,7 +146,7 @@ def test_an_override_needs_a_written_reason_and_is_logged(run, site_a, lead):
     entry = AuditLogEntry.objects.get(action="verdict_override")
     assert entry.detail["reason"] == "网站内容与实际工作严重脱节"
     # A later recomputation moves the proposal but keeps the person's decision.
-    verdict_refresh(site_a, "2026-11", POINT)
+    verdict_refresh(site_a, Period.for_code("2026-11"), POINT)
     verdict.refresh_from_db()
     assert verdict.result == "fail"
 
@@ -160,13 +158,18 @@ def test_last_periods_unfixed_problem_fails_the_unit(site_a, staff):
         run = run_create(trigger="staff", monitoring_point=point, period=period)
         observe(run, site_a, column=stale, newest=dt.date(2026, 9, 1))
         findings_for_run(run)
-        for f in Finding.objects.filter(period=period):
+        for f in Finding.objects.filter(period__code=period):
             finding_review(f, user=staff, status="confirmed", note="")
-    verdict = Verdict.objects.get(period="2026-11")
+    verdict = Verdict.objects.get(period__code="2026-11")
     assert verdict.proposed_result == "fail"
     assert "上月问题未整改" in verdict.reasons
     national = RuleSet.objects.get(code="national-2019")
-    assert verdict_refresh(site_a, "2026-11", POINT, rule_set=national).proposed_result == "pass"
+    assert (
+        verdict_refresh(
+            site_a, Period.for_code("2026-11"), POINT, rule_set=national
+        ).proposed_result
+        == "pass"
+    )
 
 
 @pytest.mark.django_db
@@ -194,4 +197,8 @@ def test_probes_decide_availability(site_a, staff):
 @pytest.mark.django_db
 def test_runs_keep_their_monitoring_point(site_a):
     run = run_create(trigger="staff", monitoring_point=POINT)
-    assert (run.period, run.status, run.scope) == ("2026-11", InspectionRun.Status.QUEUED, "all")
+    assert (run.period.code, run.status, run.scope) == (
+        "2026-11",
+        InspectionRun.Status.QUEUED,
+        "all",
+    )

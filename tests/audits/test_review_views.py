@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from audits.models import AuditLogEntry, Finding, Verdict
+from audits.models import Finding, Verdict
+from core.models import AuditLogEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +39,12 @@ def form(screenshot):
 def test_staff_add_a_manual_finding_with_a_screenshot(client, staff, site_a):
     client.force_login(staff)
     shot = SimpleUploadedFile("guide.png", png(), content_type="image/png")
-    response = client.post(f"/audits/websites/{site_a.pk}/2026-11/add/", form(shot))
+    response = client.post(f"/review/{site_a.pk}/2026-11/add/", form(shot))
     assert response.status_code == 302
     finding = Finding.objects.get()
     assert (finding.status, finding.source, finding.count) == ("confirmed", "manual", 3)
     assert finding.screenshot.name.endswith(".png")
-    verdict = Verdict.objects.get(website=site_a, period="2026-11")
+    verdict = Verdict.objects.get(website=site_a, period__code="2026-11")
     assert verdict.proposed_score == 97 and verdict.proposed_result == "pass"
     assert AuditLogEntry.objects.filter(action="finding_manual", actor=staff).exists()
 
@@ -51,7 +52,7 @@ def test_staff_add_a_manual_finding_with_a_screenshot(client, staff, site_a):
 def test_a_file_that_is_not_an_image_is_refused(client, staff, site_a):
     client.force_login(staff)
     fake = SimpleUploadedFile("guide.png", b"<script>alert(1)</script>", content_type="image/png")
-    response = client.post(f"/audits/websites/{site_a.pk}/2026-11/add/", form(fake))
+    response = client.post(f"/review/{site_a.pk}/2026-11/add/", form(fake))
     assert response.status_code == 200
     assert "请上传一张有效的图片" in response.content.decode()
     assert not Finding.objects.exists()

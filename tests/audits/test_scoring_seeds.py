@@ -184,11 +184,12 @@ def test_seed_001_pass_rate_comes_from_the_registry_flag(db):
     """The same figure through the database: verdicts per unit, and the units' 计入合格率 flag."""
     import datetime as dt
 
-    from audits.models import RuleSet, Verdict
+    from audits.models import Period, RuleSet, Verdict
     from audits.selectors import verdict_summary
     from units.models import Unit, Website
 
     rule_set = RuleSet.objects.get(code="county-2019-local")
+    period = Period.for_code("2022-12")
     for n, row in enumerate(seed_001_annex1()):
         unit = Unit.objects.create(
             name=row.name, kind=Unit.Kind.DEPARTMENT, counts_in_rates=row.name not in VERTICAL
@@ -199,7 +200,7 @@ def test_seed_001_pass_rate_comes_from_the_registry_flag(db):
         Verdict.objects.create(
             unit=unit,
             website=site,
-            period="2022-12",
+            period=period,
             monitoring_point=dt.date(2022, 12, 27),
             rule_set=rule_set,
             rule_set_version=rule_set.version,

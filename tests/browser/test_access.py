@@ -27,23 +27,19 @@ def test_unit_operator_sees_only_its_unit(
     for office_link in ("工作台", "单位", "监测任务", "检查结果", "导入登记信息", "后台管理"):
         expect(page.locator("header nav").get_by_text(office_link, exact=True)).to_have_count(0)
 
-    # The unit list shows unit A alone.
-    page.goto(live_server.url + "/units/")
-    expect(page.get_by_role("link", name="梅渚镇", exact=True)).to_be_visible()
-    expect(page.get_by_text("县人社局")).to_have_count(0)
-
     # Unit B's pages answer 404, not 403: their existence does not leak.
-    for path in (f"/units/{site_b.unit_id}/", f"/websites/{site_b.pk}/"):
+    for path in (f"/portal/websites/{site_b.pk}/", f"/portal/websites/{site_b.pk}/2026-11/"):
         response = page.goto(live_server.url + path)
         assert response.status == 404, (path, response.status)
         expect(page.get_by_text("县人社局")).to_have_count(0)
 
-    # Unit A's own page works.
-    response = page.goto(f"{live_server.url}/units/{site_a.unit_id}/")
-    assert response.status == 200
-    expect(page.locator("h1")).to_have_text("梅渚镇")
+    # Unit A's own site page works.
+    page.goto(live_server.url + "/portal/")
+    page.get_by_role("link", name="梅渚镇人民政府").click()
+    expect(page).to_have_url(f"{live_server.url}/portal/websites/{site_a.pk}/")
+    expect(page.locator("h1")).to_have_text("梅渚镇人民政府")
 
     # Office-only pages answer 403.
-    for path in ("/registry/import/", "/audits/runs/"):
+    for path in ("/registry/import/", "/runs/", "/units/", f"/units/{site_a.unit_id}/"):
         response = page.goto(live_server.url + path)
         assert response.status == 403, (path, response.status)

@@ -6,9 +6,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from audits.models import AuditLogEntry
-from units.models import Column, RegistryUpload, Unit, Website
-from units.registry_export import build_workbook
+from core.models import AuditLogEntry, Upload
+from newmedia.registry.export import build_workbook
+from units.models import Column, Unit, Website
 
 pytestmark = [
     pytest.mark.browser,
@@ -95,7 +95,7 @@ def test_staff_imports_a_registry_workbook(page, live_server, login, staff, site
     unit = Unit.objects.get(name="县财政局")
     assert Website.objects.get(home_url=CZ).unit == unit
     assert Column.objects.get(url=CZ + "tzgg/").website.home_url == CZ
-    assert RegistryUpload.objects.get().applied_at is not None
+    assert Upload.objects.get().applied_at is not None
     entry = AuditLogEntry.objects.get(action="registry_import")
     assert entry.actor == staff
 
@@ -144,5 +144,5 @@ def test_a_bad_workbook_shows_where_the_errors_are_and_imports_nothing(
     # Not even the good first row went in.
     assert (Unit.objects.count(), Website.objects.count()) == before
     assert not Unit.objects.filter(name="县财政局").exists()
-    assert RegistryUpload.objects.get().applied_at is None
+    assert Upload.objects.get().applied_at is None
     assert not AuditLogEntry.objects.filter(action="registry_import").exists()

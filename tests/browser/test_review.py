@@ -8,9 +8,11 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from audits.judgement import findings_for_run, verdict_refresh
-from audits.models import AuditLogEntry, Finding, InspectionRun, Observation, Verdict
-from audits.services import run_create
+from audits.models import Finding, InspectionRun, Observation, Verdict
+from audits.services.findings import findings_for_run
+from audits.services.runs import run_create
+from audits.services.verdicts import verdict_refresh
+from core.models import AuditLogEntry
 from units.models import Column
 
 pytestmark = [
@@ -67,9 +69,9 @@ def period_findings(site_a, site_b, staff):
     observe(run, site_a, column=policy, newest=POINT - dt.timedelta(400))
     assert findings_for_run(run) == 3
     for site in (site_a, site_b):
-        verdict_refresh(site, PERIOD, POINT)
+        verdict_refresh(site, run.period, POINT)
     InspectionRun.objects.filter(pk=run.pk).update(status=InspectionRun.Status.DONE)
-    return {f.title: f for f in Finding.objects.filter(website=site_a, period=PERIOD)}
+    return {f.title: f for f in Finding.objects.filter(website=site_a, period__code=PERIOD)}
 
 
 def finding_row(page: Page, finding: Finding):
@@ -85,12 +87,12 @@ def test_staff_reviews_findings_and_overrides_the_verdict(
 ):
     stale = period_findings["“工作动态”栏目超过2周未更新"]
     empty = period_findings["“通知公告”栏目为空栏目"]
-    verdict = Verdict.objects.get(website=site_a, period=PERIOD)
+    verdict = Verdict.objects.get(website=site_a, period__code=PERIOD)
     assert (verdict.proposed_result, verdict.pending_count) == ("clean", 3)
 
     login(page, staff)
-    page.goto(f"{live_server.url}/audits/websites/{site_a.pk}/{PERIOD}/")
-    expect(page.locator("h1")).to_have_text(f"梅渚镇人民政府 · {PERIOD}")
+    page.goto(f"{live_server.url}/review/{site_a.pk}/{PERIOD}/")
+    expect(page.locator("h1")).to_have_text("梅渚镇人民政府 · 2026年11月")
     expect(page.locator("main h2")).to_have_text("问题（3）")
     expect(proposal(page)).to_have_text("无问题")
     expect(page.locator(".card")).to_contain_text("尚未认定")
@@ -123,7 +125,7 @@ def test_staff_reviews_findings_and_overrides_the_verdict(
     assert verdict.finding_ids == [stale.pk]
 
     # Overriding the proposal (合格) with 不合格 needs a written reason.
-    decide = page.locator(f"form[action='/audits/verdicts/{verdict.pk}/decide/']")
+    decide = page.locator(f"form[action='/verdicts/{verdict.pk}/decide/']")
     expect(decide.locator("select[name=result]")).to_have_value("pass")
     decide.locator("select[name=result]").select_option("fail")
     decide.get_by_role("button", name="认定").click()
@@ -133,7 +135,7 @@ def test_staff_reviews_findings_and_overrides_the_verdict(
     assert verdict.result == ""
 
     reason = "网站内容与实际工作严重脱节，经负责人研究改判"
-    decide = page.locator(f"form[action='/audits/verdicts/{verdict.pk}/decide/']")
+    decide = page.locator(f"form[action='/verdicts/{verdict.pk}/decide/']")
     decide.locator("select[name=result]").select_option("fail")
     decide.locator("textarea[name=reason]").fill(reason)
     decide.get_by_role("button", name="认定").click()
@@ -163,7 +165,7 @@ def test_staff_reviews_findings_and_overrides_the_verdict(
     assert override.detail["reason"] == reason
 
     # The list of the period shows the decision.
-    page.goto(f"{live_server.url}/audits/verdicts/?period={PERIOD}")
+    page.goto(f"{live_server.url}/verdicts/?period={PERIOD}")
     row = page.locator("table.table tr").filter(has=page.get_by_role("link", name=site_a.name))
     expect(row.locator(".badge").first).to_have_text("不合格")
     expect(row).to_contain_text("（改判）")
@@ -174,7 +176,7 @@ def test_the_review_message_says_confirmed_once(
 ):
     stale = period_findings["“工作动态”栏目超过2周未更新"]
     login(page, staff)
-    page.goto(f"{live_server.url}/audits/websites/{site_a.pk}/{PERIOD}/")
+    page.goto(f"{live_server.url}/review/{site_a.pk}/{PERIOD}/")
     finding_row(page, stale).get_by_role("button", name="确认").click()
     expect(page.locator(".message.success")).to_have_text(f"已确认：{stale.title}", timeout=3_000)
 
@@ -185,15 +187,15 @@ def test_screenshots_of_the_verdict_list_and_the_review_page(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     login(page, staff)
 
-    page.goto(f"{live_server.url}/audits/verdicts/?period={PERIOD}")
-    expect(page.locator("h1")).to_have_text(f"检查结果 {PERIOD}")
+    page.goto(f"{live_server.url}/verdicts/?period={PERIOD}")
+    expect(page.locator("h1")).to_have_text("检查结果 2026年11月")
     expect(page.get_by_role("link", name=site_a.name)).to_be_visible()
     expect(page.get_by_role("link", name="县人社局网站")).to_be_visible()
     list_png = SCREENSHOTS / "verdict_list.png"
     page.screenshot(path=str(list_png), full_page=True)
 
     page.get_by_role("link", name=site_a.name).click()
-    expect(page.locator("h1")).to_have_text(f"{site_a.name} · {PERIOD}")
+    expect(page.locator("h1")).to_have_text(f"{site_a.name} · 2026年11月")
     expect(page.locator("tr[id^=finding-]")).to_have_count(3)
     review_png = SCREENSHOTS / "website_review.png"
     page.screenshot(path=str(review_png), full_page=True)

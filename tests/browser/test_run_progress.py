@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from audits.models import InspectionRun
-from audits.services import run_create
+from audits.services.runs import run_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,7 +36,7 @@ def test_the_progress_bar_advances_without_a_reload(page, live_server, login, st
     set_progress(run, status=InspectionRun.Status.RUNNING, sites_total=4, pages_total=100)
 
     login(page, staff)
-    page.goto(f"{live_server.url}/audits/runs/{run.pk}/")
+    page.goto(f"{live_server.url}/runs/{run.pk}/")
     expect(page.locator("h1")).to_have_text(f"监测任务 #{run.pk}")
     expect(page.locator("#run-status")).to_have_text("进行中")
     expect(page.locator("#pages-done")).to_have_text("0")

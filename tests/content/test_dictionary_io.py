@@ -10,13 +10,14 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from audits.content import scan_text
-from audits.dictionary_io import (
+from audits.content.io import (
     dictionary_import_text,
     dictionary_import_xlsx,
     dictionary_template_xlsx,
     load_matcher_from_db,
 )
-from audits.models import AuditLogEntry, DictionaryEntry, Leader
+from audits.models import DictionaryEntry, Leader
+from core.models import AuditLogEntry
 
 pytestmark = pytest.mark.django_db
 

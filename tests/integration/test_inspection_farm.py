@@ -3,9 +3,9 @@
 import pytest
 
 from audits.models import Finding, InspectionRun, Observation, RunSite, Verdict
-from audits.services import inspect_run_site, run_create, run_finish_if_complete, run_plan
+from audits.services.runs import inspect_run_site, run_create, run_finish_if_complete, run_plan
+from dashboard.demo import demo_load
 from tests.integration.conftest import POINT
-from units.demo import demo_load
 from units.models import Column, Website
 
 
@@ -72,7 +72,7 @@ def test_a_task_delivered_twice_does_not_duplicate_anything(registry):
 def test_a_cancelled_run_stops_taking_work(registry):
     run = run_create(trigger="staff", monitoring_point=POINT)
     ids = run_plan(run.pk)
-    from audits.services import run_cancel
+    from audits.services.runs import run_cancel
 
     assert run_cancel(run.pk)
     inspect_run_site(run.pk, ids[0])
@@ -81,7 +81,7 @@ def test_a_cancelled_run_stops_taking_work(registry):
 
 
 def test_a_redelivered_last_task_finishes_a_run_whose_finish_was_lost(registry):
-    from audits.services import runs_unfinished
+    from audits.services.runs import runs_unfinished
 
     run = run_create(trigger="staff", monitoring_point=POINT)
     ids = run_plan(run.pk)

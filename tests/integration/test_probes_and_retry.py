@@ -6,15 +6,15 @@ import pytest
 
 from audits import probes
 from audits.models import InspectionRun, Observation, RunSite
-from audits.services import (
+from audits.services.runs import (
     inspect_run_site,
     inspect_run_site_failed,
     run_create,
     run_plan,
     run_retry_failed,
 )
+from dashboard.demo import demo_load
 from tests.integration.conftest import POINT
-from units.demo import demo_load
 from units.models import Website
 
 

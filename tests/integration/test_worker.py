@@ -4,12 +4,12 @@ import pytest
 from django.db import transaction
 
 from audits.models import InspectionRun, Observation, RunSite
-from audits.services import run_create
+from audits.services.runs import run_create
 from audits.tasks import start_run
+from dashboard.demo import demo_load
 from sitefarm.generate import generate_county
 from sitefarm.server import FarmServer
 from tests.integration.conftest import POINT, wait_for
-from units.demo import demo_load
 from units.models import Column, Website
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

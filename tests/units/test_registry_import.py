@@ -11,11 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from audits.models import AuditLogEntry
+from core.imports import RowError
+from core.models import AuditLogEntry, Upload
 from newmedia.models import Account, AccountEvent
-from units.models import Column, RegistryUpload, Unit, Website
-from units.registry_export import build_workbook
-from units.registry_import import RowError, import_registry
+from newmedia.registry.export import build_workbook
+from newmedia.registry.importer import import_registry
+from units.models import Column, Unit, Website
 
 pytestmark = pytest.mark.django_db
 
@@ -747,7 +748,8 @@ def test_the_template_imports_as_an_empty_file():
 
 def upload(client, data: bytes, name: str = "登记信息.xlsx"):
     return client.post(
-        reverse("registry_upload"), {"file": SimpleUploadedFile(name, data, content_type=XLSX)}
+        reverse("dashboard:registry_upload"),
+        {"file": SimpleUploadedFile(name, data, content_type=XLSX)},
     )
 
 
@@ -756,9 +758,9 @@ def test_staff_upload_redirects_to_a_preview_that_shows_the_counts(client, staff
 
     response = upload(client, xlsx(good_sheets()))
 
-    stored = RegistryUpload.objects.get()
+    stored = Upload.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("registry_preview", args=[stored.pk])
+    assert response.url == reverse("dashboard:registry_preview", args=[stored.pk])
     assert stored.uploaded_by == staff
     assert stored.filename == "登记信息.xlsx"
     assert len(stored.sha256) == 64
@@ -774,12 +776,12 @@ def test_staff_upload_redirects_to_a_preview_that_shows_the_counts(client, staff
 def test_confirming_a_preview_applies_it_and_writes_an_audit_entry(client, staff):
     client.force_login(staff)
     upload(client, xlsx(good_sheets()))
-    stored = RegistryUpload.objects.get()
+    stored = Upload.objects.get()
 
-    response = client.post(reverse("registry_confirm", args=[stored.pk]))
+    response = client.post(reverse("dashboard:registry_confirm", args=[stored.pk]))
 
     assert response.status_code == 302
-    assert response.url == reverse("unit_list")
+    assert response.url == reverse("dashboard:unit_list")
     assert Unit.objects.count() == 2
     assert Column.objects.count() == 3
     stored.refresh_from_db()
@@ -789,16 +791,16 @@ def test_confirming_a_preview_applies_it_and_writes_an_audit_entry(client, staff
     assert entry.detail["sha256"] == stored.sha256
     assert entry.detail["counts"]["单位"] == {"created": 2}
     # Applied uploads cannot be confirmed (or previewed) again.
-    assert client.post(reverse("registry_confirm", args=[stored.pk])).status_code == 404
-    assert client.get(reverse("registry_preview", args=[stored.pk])).status_code == 404
+    assert client.post(reverse("dashboard:registry_confirm", args=[stored.pk])).status_code == 404
+    assert client.get(reverse("dashboard:registry_preview", args=[stored.pk])).status_code == 404
     assert AuditLogEntry.objects.filter(action="registry_import").count() == 1
 
 
 def test_confirming_needs_a_post(client, staff):
     client.force_login(staff)
     upload(client, xlsx(good_sheets()))
-    stored = RegistryUpload.objects.get()
-    assert client.get(reverse("registry_confirm", args=[stored.pk])).status_code == 405
+    stored = Upload.objects.get()
+    assert client.get(reverse("dashboard:registry_confirm", args=[stored.pk])).status_code == 405
     assert Unit.objects.count() == 0
 
 
@@ -820,7 +822,7 @@ def test_the_preview_of_a_bad_file_lists_each_error_and_confirm_writes_nothing(c
     units = [*UNIT_ROWS, ["新单位", "县直单位"]]
     columns = [*COLUMN_ROWS, [MZ, "周期错", MZ + "bad/", "动态要闻", -3]]
     response = upload(client, xlsx(good_sheets(单位=units, 栏目=columns)))
-    stored = RegistryUpload.objects.get()
+    stored = Upload.objects.get()
 
     html = client.get(response.url).content.decode()
 
@@ -829,10 +831,10 @@ def test_the_preview_of_a_bad_file_lists_each_error_and_confirm_writes_nothing(c
     assert "<td>栏目</td><td>5</td><td>E（更新周期（天））</td><td>不能为负数</td>" in html
     assert "确认导入" not in html
 
-    confirm = client.post(reverse("registry_confirm", args=[stored.pk]))
+    confirm = client.post(reverse("dashboard:registry_confirm", args=[stored.pk]))
 
     assert confirm.status_code == 302
-    assert confirm.url == reverse("registry_preview", args=[stored.pk])
+    assert confirm.url == reverse("dashboard:registry_preview", args=[stored.pk])
     assert snapshot() == {"units": [], "websites": [], "columns": [], "accounts": [], "events": []}
     assert not AuditLogEntry.objects.exists()
     stored.refresh_from_db()
@@ -857,7 +859,7 @@ def test_the_form_refuses_a_file_not_named_xlsx(client, staff, name):
 
     assert response.status_code == 200
     assert "请上传 .xlsx 格式的 Excel 文件" in response.content.decode()
-    assert not RegistryUpload.objects.exists()
+    assert not Upload.objects.exists()
 
 
 def test_the_form_refuses_an_oversized_file_without_storing_it(client, staff, settings):
@@ -869,14 +871,14 @@ def test_the_form_refuses_an_oversized_file_without_storing_it(client, staff, se
 
     assert response.status_code == 200
     assert "文件超过" in response.content.decode()
-    assert not RegistryUpload.objects.exists()
+    assert not Upload.objects.exists()
 
 
 def test_the_template_and_export_downloads_are_workbooks(client, staff, site_a):
     client.force_login(staff)
 
-    template = client.get(reverse("registry_template"))
-    export = client.get(reverse("registry_export"))
+    template = client.get(reverse("dashboard:registry_template"))
+    export = client.get(reverse("dashboard:registry_export"))
 
     for response in (template, export):
         assert response.status_code == 200

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from audits.models import AuditLogEntry, InspectionRun, Observation
+from audits.models import InspectionRun, Observation, Period
+from core.models import AuditLogEntry
 from units.models import Column
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def proposals(site_a):
     run = InspectionRun.objects.create(
-        period="2026-11", monitoring_point=dt.date(2026, 11, 23), trigger="staff"
+        period=Period.for_code("2026-11"), monitoring_point=dt.date(2026, 11, 23), trigger="staff"
     )
     Observation.objects.create(
         run=run,

@@ -12,19 +12,18 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from audits.checks.columns import ColumnFact, check_columns
-from audits.checks.site import HomeFact, MetaProblem, TlsFact, check_home, check_meta, check_tls
+from audits.checks import ColumnFact, HomeFact, MetaProblem, SiteFacts, TlsFact, evaluate_site
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
 from audits.extract.discover import ProposedColumn, guess_category
 from audits.extract.links import extract_links
 from audits.extract.meta import check_meta_tags
+from audits.glossary import Result
 from audits.inspection import read_column, read_home
-from audits.judgement import active_rule_set, rules_for
-from audits.models import Verdict
+from audits.models import active_rule_set, rules_for
 from audits.rules import NATIONAL_2019, Rules
 from audits.scoring import Counted, propose_verdict
-from units.categories import Category, default_window
+from units.categories import Category
 
 SCHEMA = "govwatch.inspect_site/1"
 
@@ -53,6 +52,7 @@ class Command(BaseCommand):
 
 
 def inspect(url: str, today: dt.date, *, max_columns: int = 60) -> dict:
+    rules = _rules()
     fetcher = Fetcher(CrawlConfig.from_settings())
     home = read_home(fetcher, url, today)
     page = home.page
@@ -93,7 +93,7 @@ def inspect(url: str, today: dt.date, *, max_columns: int = 60) -> dict:
                 "url": proposed.url,
                 "category": proposed.category,
                 "category_label": Category(proposed.category).label,
-                "window_days": default_window(proposed.category),
+                "window_days": rules.window(proposed.category),
                 "outcome": reading.outcome,
                 "newest_date": _iso(newest),
                 "days_since": (today - newest).days if newest else None,
@@ -110,52 +110,48 @@ def inspect(url: str, today: dt.date, *, max_columns: int = 60) -> dict:
 
 def _judge(report: dict, home, today: dt.date) -> tuple[list, dict]:
     """The checks and the verdict rule on what was read, as if a person confirmed every finding:
-    a first machine opinion (机器初判), not a verdict."""
+    a first machine opinion (机器初判), not a verdict. The same SITE_CHECKS as the runs."""
     rules = _rules()
-    columns = [
+    columns = tuple(
         ColumnFact(
             name=c["name"],
             url=c["url"],
             category=c["category"],
             window_days=c["window_days"],
             is_first_level=True,
-            is_exempt=c["category"] == "topic",
+            is_exempt=c["category"] == Category.TOPIC,
             outcome=c["outcome"],
             newest=dt.date.fromisoformat(c["newest_date"]) if c["newest_date"] else None,
             http_status=c["http_status"],
             reason=c["reason"],
         )
         for c in report["columns"]
-    ]
-    drafts = check_columns(columns, today, rules)
+    )
+    facts = SiteFacts(columns=columns)
     if home.page.ok:
         recent = home.recent
-        drafts += check_home(
-            HomeFact(
+        facts = SiteFacts(
+            columns=columns,
+            home=HomeFact(
                 home.url,
                 True,
                 recent.status if recent else "needs_manual",
                 recent.newest if recent else None,
                 recent.item_count if recent else 0,
             ),
-            today,
-            rules,
-        )
-        drafts += check_tls(
-            TlsFact(home.url, home.page.tls_problem, home.page.cert_not_after), today, rules
-        )
-        drafts += check_meta(
-            [
+            tls=TlsFact(home.url, home.page.tls_problem, home.page.cert_not_after),
+            meta_problems=tuple(
                 MetaProblem(p.code, p.message, home.url)
                 for p in check_meta_tags(home.meta, "home")
                 if p.level == "error"
-            ]
+            ),
         )
+    drafts = evaluate_site(facts, today, rules)
     findings = [
         {
             "key": d.key,
-            "indicator": d.indicator,
-            "severity": d.severity,
+            "indicator": str(d.indicator),
+            "severity": str(d.severity),
             "title": d.title,
             "reason": d.reason,
             "count": d.count,
@@ -167,8 +163,8 @@ def _judge(report: dict, home, today: dt.date) -> tuple[list, dict]:
         rules,
     )
     verdict = {
-        "result": proposal.result,
-        "label": Verdict.Result(proposal.result).label,
+        "result": str(proposal.result),
+        "label": Result(proposal.result).label,
         "score": proposal.score,
         "reasons": list(proposal.reasons),
         "rule_set": f"{rules.code} v{rules.version}",

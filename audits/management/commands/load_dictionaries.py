@@ -9,7 +9,7 @@ edited it, and --update overwrites its correction and note from the file.
 from django.core.management.base import BaseCommand, CommandError
 
 from audits.content import DATA_DIR, KIND_LABELS, SEED_FILES
-from audits.dictionary_io import dictionary_import_text
+from audits.content.io import dictionary_import_text
 
 
 class Command(BaseCommand):

@@ -1,0 +1,142 @@
+"""From stored observations to the facts the checks read (the database side of the checks).
+
+`inspect_site` builds the same `SiteFacts` from what it has just read, without storing it.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from audits.checks import (
+    ColumnFact,
+    HomeFact,
+    LinkFact,
+    MetaProblem,
+    PageContent,
+    ProbeFact,
+    SearchFact,
+    SiteFacts,
+    TlsFact,
+)
+from audits.extract.meta import check_meta_tags
+from audits.models import InspectionRun, Observation
+from audits.rules import Rules
+from units.models import Website
+
+_PAGE_KINDS = {"home": "home", "column": "list", "article": "article"}
+
+
+def site_facts(run: InspectionRun, website: Website, rules: Rules) -> SiteFacts:
+    obs = list(run.observations.filter(website=website).select_related("column"))
+    point = run.monitoring_point
+    windows = dict(rules.windows)
+    home = next((o for o in obs if o.kind == Observation.Kind.HOME), None)
+    links = [o for o in obs if o.kind == Observation.Kind.LINK]
+    return SiteFacts(
+        home=_home_fact(home) if home else None,
+        tls=_tls_fact(home) if home else None,
+        columns=tuple(
+            ColumnFact(
+                name=o.column.name,
+                url=o.column.url,
+                category=o.column.category,
+                window_days=o.column.window_in(windows),
+                is_first_level=o.column.is_first_level,
+                is_exempt=o.column.is_exempt,
+                outcome=o.outcome,
+                newest=o.newest_date,
+                http_status=o.http_status,
+                reason=o.reason,
+            )
+            for o in obs
+            if o.kind == Observation.Kind.COLUMN and o.column is not None
+        ),
+        meta_problems=tuple(_meta_problems(obs, website)),
+        pages=tuple(
+            PageContent(
+                o.url,
+                tuple(o.evidence["content"].get("hits", ())),
+                tuple(o.evidence["content"].get("hidden_links", ())),
+            )
+            for o in obs
+            if "content" in o.evidence
+        ),
+        links=tuple(_link_facts(links)),
+        searches=tuple(
+            SearchFact(o.evidence.get("query", ""), o.url, o.evidence.get("found"))
+            for o in obs
+            if o.kind == Observation.Kind.SEARCH
+        ),
+        probes=tuple(_probes(website, point, rules)),
+        tz=timezone.get_current_timezone(),
+    )
+
+
+def _home_fact(o: Observation) -> HomeFact:
+    return HomeFact(
+        url=o.url,
+        ok=o.outcome == Observation.Outcome.OK,
+        outcome=o.evidence.get("list_status") or "needs_manual",
+        newest=o.newest_date,
+        item_count=o.item_count or 0,
+    )
+
+
+def _tls_fact(home: Observation) -> TlsFact:
+    not_after = home.evidence.get("cert_not_after")
+    return TlsFact(
+        url=home.url,
+        problem=home.evidence.get("tls_problem"),
+        not_after=dt.datetime.fromisoformat(not_after) if not_after else None,
+    )
+
+
+def _meta_problems(obs: list[Observation], website: Website):
+    for o in obs:
+        page_kind = _PAGE_KINDS.get(o.kind)
+        if page_kind and "meta" in o.evidence and o.outcome != Observation.Outcome.ERROR:
+            for problem in check_meta_tags(
+                o.evidence["meta"], page_kind, website.site_code or None
+            ):
+                if problem.level == "error":
+                    yield MetaProblem(problem.code, problem.message, o.url)
+
+
+def _link_facts(links: list[Observation]):
+    """Each link with its state in the site's previous check, read in one query."""
+    if not links:
+        return
+    first = links[0]
+    previous: dict[str, str] = {}
+    earlier = (
+        Observation.objects.filter(
+            website_id=first.website_id, kind=Observation.Kind.LINK, url__in=[o.url for o in links]
+        )
+        .exclude(run_id=first.run_id)
+        .filter(observed_at__lt=min(o.observed_at for o in links))
+        .order_by("url", "-observed_at")
+        .values_list("url", "outcome")
+    )
+    for url, outcome in earlier:
+        previous.setdefault(url, outcome)
+    for o in links:
+        yield LinkFact(
+            url=o.url,
+            found_on=o.evidence.get("found_on", ""),
+            on_home=bool(o.evidence.get("on_home")),
+            state=o.outcome,
+            previous_state=previous.get(o.url),
+            http_status=o.http_status,
+            error=o.evidence.get("error") or "",
+        )
+
+
+def _probes(website: Website, point: dt.date, rules: Rules):
+    probes = Observation.objects.filter(
+        website=website,
+        kind=Observation.Kind.PROBE,
+        observed_at__date__gte=point - dt.timedelta(days=rules.availability_days + 1),
+        observed_at__date__lte=point,
+    ).values_list("observed_at", "outcome")
+    for at, outcome in probes:
+        yield ProbeFact(at, outcome == Observation.Outcome.OK)

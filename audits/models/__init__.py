@@ -1,0 +1,23 @@
+"""The engine's records: periods, runs and observations, rule sets, findings, verdicts."""
+
+from audits.models.dictionary import DictionaryEntry, Leader
+from audits.models.findings import Finding
+from audits.models.periods import Period
+from audits.models.rules import DeductionItem, RuleSet, active_rule_set, rules_for
+from audits.models.runs import InspectionRun, Observation, RunSite
+from audits.models.verdicts import Verdict
+
+__all__ = [
+    "DeductionItem",
+    "DictionaryEntry",
+    "Finding",
+    "InspectionRun",
+    "Leader",
+    "Observation",
+    "Period",
+    "RuleSet",
+    "RunSite",
+    "Verdict",
+    "active_rule_set",
+    "rules_for",
+]

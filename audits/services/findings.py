@@ -1,0 +1,87 @@
+"""From a run's observations to findings, idempotently: a re-run in the same period updates a
+finding (and keeps its review) instead of adding another."""
+
+from django.db import transaction
+
+from audits.checks import evaluate_site
+from audits.checks.base import Draft
+from audits.facts import site_facts
+from audits.glossary import CONTENT_KINDS, Kind
+from audits.models import Finding, InspectionRun, active_rule_set, rules_for
+from audits.rules import Rules
+from units.models import Website
+
+# Which finding kinds each kind of observation can produce: a run replaces only those. Content
+# findings come from every page that is scanned.
+_KINDS_BY_OBSERVATION = {
+    "home": {Kind.HOME_STALE, Kind.HOME_MANUAL, Kind.META_TAGS, Kind.TLS, Kind.UNAVAILABLE}
+    | CONTENT_KINDS,
+    "column": {Kind.COLUMN_OVERDUE, Kind.COLUMN_EMPTY, Kind.COLUMN_DUE_SOON, Kind.COLUMN_MANUAL}
+    | CONTENT_KINDS,
+    "article": {Kind.META_TAGS} | CONTENT_KINDS,
+    "link": {Kind.BROKEN_LINK},
+    "search": {Kind.SEARCH_MISS},
+}
+
+
+def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draft]:
+    return evaluate_site(site_facts(run, website, rules), run.monitoring_point, rules)
+
+
+def findings_for_run(run: InspectionRun, rules: Rules | None = None) -> int:
+    """Generate the findings of every website the run looked at. Returns how many exist."""
+    rules = rules or rules_for(active_rule_set())
+    site_ids = run.observations.values_list("website_id", flat=True).distinct()
+    total = 0
+    for website in Website.objects.filter(pk__in=site_ids).select_related("unit"):
+        total += len(findings_for_website(run, website, rules))
+    return total
+
+
+@transaction.atomic
+def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> list[Finding]:
+    """Store what the checks say about one website. A self-check (no period) stores nothing:
+    its result is shown from its observations, never counted."""
+    if run.period_id is None:
+        return []
+    drafts = site_drafts(run, website, rules)
+    columns = {c.url: c for c in website.columns.all()}
+    kept = []
+    for d in drafts:
+        finding, _ = Finding.objects.update_or_create(
+            website=website,
+            period_id=run.period_id,
+            key=d.key,
+            defaults={
+                "unit": website.unit,
+                "run": run,
+                "monitoring_point": run.monitoring_point,
+                "kind": d.kind,
+                "indicator": d.indicator,
+                "severity": d.severity,
+                "title": d.title,
+                "reason": d.reason,
+                "item": d.item,
+                "count": d.count,
+                "url": d.url[:1000],
+                "column": columns.get(d.column_url),
+                "evidence": d.evidence,
+            },
+        )
+        kept.append(finding)
+    # A machine finding this run no longer sees (the column was updated since) goes away,
+    # unless a person has already reviewed it.
+    covered = set().union(
+        *(
+            _KINDS_BY_OBSERVATION.get(kind, set())
+            for kind in run.observations.filter(website=website).values_list("kind", flat=True)
+        )
+    )
+    Finding.objects.filter(
+        website=website,
+        period_id=run.period_id,
+        source=Finding.Source.MACHINE,
+        status=Finding.Status.PENDING,
+        kind__in=covered,
+    ).exclude(pk__in=[f.pk for f in kept]).delete()
+    return kept

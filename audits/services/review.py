@@ -1,0 +1,103 @@
+"""People decide: confirming or dismissing findings, one at a time or in bulk, and findings
+staff record by hand. Each act is in the audit log; the verdicts touched are recomputed once."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from audits.glossary import Indicator, Kind, Severity
+from audits.models import Finding, Period, Verdict
+from audits.services.verdicts import verdict_refresh, verdicts_refresh_for
+from core.auditlog import audit_record
+from units.models import Website
+
+# Vetoes and W-V1 candidates are confirmed one by one, with their evidence open.
+_SINGLE_ONLY = {Indicator.W_V1, Indicator.M_V1}
+
+
+def _check_open(period: Period) -> None:
+    if period.is_locked:
+        raise ValueError(f"{period.label}已锁定，不能再修改复核结果")
+
+
+def _apply_review(finding: Finding, *, user, status: str, note: str) -> None:
+    if status not in (Finding.Status.CONFIRMED, Finding.Status.DISMISSED):
+        raise ValueError(status)
+    if status == Finding.Status.DISMISSED and not note.strip():
+        raise ValueError("排除问题必须填写理由")
+    before = finding.status
+    finding.status = status
+    finding.review_note = note.strip()
+    finding.reviewed_by = user
+    finding.reviewed_at = timezone.now()
+    finding.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    audit_record(
+        actor=user,
+        action=f"finding_{status}",
+        unit=finding.unit_id,
+        target=finding,
+        before={"status": before},
+        after={"status": status, "note": finding.review_note},
+        finding=finding.pk,
+        note=finding.review_note,
+    )
+
+
+@transaction.atomic
+def finding_review(finding: Finding, *, user, status: str, note: str) -> Finding:
+    _check_open(finding.period)
+    _apply_review(finding, user=user, status=status, note=note)
+    verdicts_refresh_for([finding])
+    return finding
+
+
+def bulk_reviewable(findings):
+    """What may be confirmed in bulk: routine problems. W-V1 candidates, vetoes and anything the
+    machine is unsure of are left for one-by-one review."""
+    return (
+        findings.filter(status=Finding.Status.PENDING)
+        .exclude(severity__in=(Severity.MANUAL, Severity.VETO))
+        .exclude(indicator__in=_SINGLE_ONLY)
+    )
+
+
+@transaction.atomic
+def findings_review_bulk(findings, *, user, status: str, note: str) -> int:
+    """Review many findings with one reason; each verdict touched is recomputed once."""
+    rows = list(bulk_reviewable(findings).select_related("period"))
+    for period in {f.period for f in rows}:
+        _check_open(period)
+    for finding in rows:
+        _apply_review(finding, user=user, status=status, note=note)
+    verdicts_refresh_for(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def finding_add_manual(website: Website, period: Period, *, user, **fields) -> Finding:
+    """A finding staff record by hand (办事指南要素, 答复质量 …): confirmed at once, logged."""
+    _check_open(period)
+    verdict = Verdict.objects.filter(website=website, period=period).first()
+    point = verdict.monitoring_point if verdict else min(timezone.localdate(), period.end)
+    finding = Finding.objects.create(
+        unit=website.unit,
+        website=website,
+        period=period,
+        monitoring_point=point,
+        key=f"manual:{timezone.now().timestamp()}",
+        kind=Kind.MANUAL,
+        source=Finding.Source.MANUAL,
+        status=Finding.Status.CONFIRMED,
+        reviewed_by=user,
+        reviewed_at=timezone.now(),
+        **fields,
+    )
+    audit_record(
+        actor=user,
+        action="finding_manual",
+        unit=website.unit,
+        target=finding,
+        after={"title": finding.title, "severity": finding.severity},
+        finding=finding.pk,
+    )
+    verdict_refresh(website, period, point)
+    return finding

@@ -1,0 +1,466 @@
+"""Inspection runs: create, fan out per website, store observations, finish.
+
+Every write is idempotent so that a task delivered twice, or re-run after a worker died, does
+not duplicate anything: observations are keyed by (run, kind, url), the counters move only when
+a row is created, a site is claimed with a conditional UPDATE, and a run is finished once, under
+a lock on its row.
+"""
+
+import datetime as dt
+import functools
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import models, transaction
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from audits.content.io import load_matcher_from_db
+from audits.crawl.config import CrawlConfig
+from audits.crawl.fetch import Fetcher
+from audits.extract.meta import read_meta_tags
+from audits.inspection import (
+    ColumnReading,
+    page_evidence,
+    read_article,
+    read_column,
+    read_home,
+    read_links,
+    read_search,
+    reading_evidence,
+    scan_content,
+)
+from audits.models import InspectionRun, Observation, Period, RunSite, active_rule_set, rules_for
+from audits.periods import month_of
+from audits.services.findings import findings_for_website
+from audits.services.verdicts import verdicts_for_run
+from core.auditlog import audit_record
+from units.models import Website
+
+
+def run_create(
+    *,
+    trigger: str,
+    monitoring_point: dt.date | None = None,
+    period: Period | str | None = None,
+    unit=None,
+    website=None,
+    user=None,
+    check_links: bool = False,
+) -> InspectionRun:
+    """A new run. Its period defaults to the month of its monitoring point; a self-check
+    belongs to no period (its result is shown to the unit, never counted)."""
+    point = monitoring_point or timezone.localdate()
+    if trigger == InspectionRun.Trigger.SELF_CHECK:
+        period = None
+    elif isinstance(period, str) and period:
+        period = Period.for_code(period)
+    elif not period:
+        period = Period.for_span(month_of(point))
+    scope = (
+        InspectionRun.Scope.SITE
+        if website
+        else InspectionRun.Scope.UNIT
+        if unit
+        else InspectionRun.Scope.ALL
+    )
+    return InspectionRun.objects.create(
+        scope=scope,
+        unit=unit,
+        website=website,
+        period=period,
+        monitoring_point=point,
+        trigger=trigger,
+        check_links=check_links,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def run_websites(run: InspectionRun):
+    sites = Website.objects.filter(status=Website.Status.RUNNING)
+    if run.website_id:
+        return sites.filter(pk=run.website_id)
+    if run.unit_id:
+        return sites.filter(unit_id=run.unit_id)
+    return sites.filter(unit__is_active=True)
+
+
+def run_plan(run_id: int) -> list[int]:
+    """Create the run's work items once; return the ids of websites still to inspect."""
+    with transaction.atomic():
+        run = InspectionRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (InspectionRun.Status.CANCELLED, InspectionRun.Status.DONE):
+            return []
+        sites = list(run_websites(run).prefetch_related("columns"))
+        existing = set(run.sites.values_list("website_id", flat=True))
+        RunSite.objects.bulk_create(
+            [RunSite(run=run, website=s) for s in sites if s.pk not in existing]
+        )
+        if run.status == InspectionRun.Status.QUEUED:
+            run.status = InspectionRun.Status.RUNNING
+            run.started_at = timezone.now()
+            run.sites_total = len(sites)
+            run.pages_total = sum(
+                1 + sum(1 for c in s.columns.all() if not c.is_exempt) for s in sites
+            )
+            run.save(update_fields=["status", "started_at", "sites_total", "pages_total"])
+            run_log(run.pk, f"开始：{len(sites)} 个网站，{run.pages_total} 个页面")
+    pending = run.sites.exclude(status=RunSite.Status.DONE)
+    return list(pending.values_list("website_id", flat=True))
+
+
+def run_log(run_id: int, line: str) -> None:
+    stamp = timezone.localtime().strftime("%H:%M:%S")
+    InspectionRun.objects.filter(pk=run_id).update(
+        log=Concat(F("log"), Value(f"{stamp} {line}\n"), output_field=TextField())
+    )
+
+
+def fetcher_for_runs() -> Fetcher:
+    """One Fetcher per process and configuration: its connection pools and limiter are shared
+    by every task the process runs (it is thread-safe)."""
+    return _fetcher(CrawlConfig.from_settings())
+
+
+@functools.lru_cache(maxsize=4)
+def _fetcher(config: CrawlConfig) -> Fetcher:
+    return Fetcher(config)
+
+
+def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = None) -> None:
+    """Inspect one website for a run. Safe to call again for the same pair."""
+    claimed = RunSite.objects.filter(
+        run_id=run_id, website_id=website_id, run__status=InspectionRun.Status.RUNNING
+    ).exclude(status=RunSite.Status.DONE)
+    if not claimed.update(
+        status=RunSite.Status.RUNNING, attempts=F("attempts") + 1, started_at=timezone.now()
+    ):
+        # Done already (a redelivery), or the run was cancelled. If this was the last site and
+        # its first delivery died after marking it done, the run still has to be finished.
+        run_finish_if_complete(run_id)
+        return
+    run = InspectionRun.objects.get(pk=run_id)
+    website = Website.objects.get(pk=website_id)
+    fetcher = fetcher or fetcher_for_runs()
+    today = run.monitoring_point
+    matcher = load_matcher_from_db()
+
+    home = read_home(fetcher, website.home_url, today)
+    _store_home(run, website, home, matcher)
+    pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
+    newest_item = None
+    items = []
+    columns = list(website.columns.filter(is_exempt=False).order_by("id"))
+    if home.page.error_kind in _HOST_DOWN:
+        # A host that does not answer its home page would make every column wait for its own
+        # timeout: note the columns as not checked instead (availability is judged by probes).
+        for column in columns:
+            _store_column(run, website, column, _not_checked(column, home))
+        columns = []
+    # As many pages in flight as the per-host limit allows; the limiter holds the line across
+    # every worker, these threads only keep a site's own slots busy.
+    width = max(1, min(fetcher.config.per_host_concurrency, len(columns)))
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="site") as pool:
+        readings = pool.map(lambda c: read_column(fetcher, c.url, today), columns)
+        for n, (column, reading) in enumerate(zip(columns, readings, strict=True)):
+            _store_column(run, website, column, reading, matcher)
+            if reading.page.ok:
+                pages.append((reading.page.final_url, reading.page.text, False))
+            newest_item = _newer_item(newest_item, reading)
+            items += [i for i in (reading.result.items if reading.result else ()) if i.date]
+            if n % 10 == 9 and _cancelled(run_id):
+                pool.shutdown(cancel_futures=True)
+                return
+    _check_articles(run, website, fetcher, items, matcher)
+    if run.check_links:
+        _check_links(run, website, fetcher, pages)
+    if website.search_url and newest_item is not None:
+        _check_search(run, website, fetcher, newest_item)
+    # A site's findings depend only on its own observations: made here, in parallel across
+    # workers, rather than all at the end of the run.
+    findings_for_website(run, website, rules_for(active_rule_set()))
+
+    RunSite.objects.filter(run_id=run_id, website_id=website_id).update(
+        status=RunSite.Status.DONE, finished_at=timezone.now(), error=""
+    )
+    InspectionRun.objects.filter(pk=run_id).update(sites_done=F("sites_done") + 1)
+    run_finish_if_complete(run_id)
+
+
+def inspect_run_site_failed(run_id: int, website_id: int, error: str) -> None:
+    RunSite.objects.filter(run_id=run_id, website_id=website_id).update(
+        status=RunSite.Status.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
+    InspectionRun.objects.filter(pk=run_id).update(errors=F("errors") + 1)
+    run_log(run_id, f"网站 {website_id} 失败：{error[:200]}")
+    run_finish_if_complete(run_id)
+
+
+def run_finish_if_complete(run_id: int) -> bool:
+    """When every site is done or failed: generate findings, refresh verdicts, mark done.
+
+    The run row is locked so that two last tasks finishing together do it once.
+    """
+    with transaction.atomic():
+        run = InspectionRun.objects.select_for_update().get(pk=run_id)
+        if run.status != InspectionRun.Status.RUNNING:
+            return False
+        if run.sites.filter(status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)).exists():
+            return False
+        verdicts = verdicts_for_run(run)
+        findings = run.findings.count()
+        run.status = InspectionRun.Status.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+    run_log(run_id, f"完成：生成问题 {findings} 条，更新检查结果 {verdicts} 个")
+    return True
+
+
+def run_start(*, user=None, **fields) -> InspectionRun:
+    """Create a run and queue it once the transaction commits; a person's start is logged."""
+    from audits.tasks import start_run  # tasks import this module
+
+    with transaction.atomic():
+        run = run_create(user=user, **fields)
+        if getattr(user, "is_authenticated", False):
+            audit_record(
+                actor=user,
+                action="self_check"
+                if run.trigger == InspectionRun.Trigger.SELF_CHECK
+                else "run_start",
+                unit=run.unit or (run.website.unit if run.website else None),
+                target=run,
+                scope=run.scope,
+                monitoring_point=run.monitoring_point.isoformat(),
+                check_links=run.check_links,
+            )
+        start_run(run)
+    return run
+
+
+def run_retry_failed(run_id: int, *, user=None) -> int:
+    """Re-run only the websites that failed; the run reopens until they are done."""
+    from audits.tasks import inspect_site  # tasks import this module
+
+    with transaction.atomic():
+        failed = list(
+            RunSite.objects.filter(run_id=run_id, status=RunSite.Status.FAILED).values_list(
+                "website_id", flat=True
+            )
+        )
+        if not failed:
+            return 0
+        RunSite.objects.filter(run_id=run_id, website_id__in=failed).update(
+            status=RunSite.Status.PENDING, error=""
+        )
+        InspectionRun.objects.filter(pk=run_id).update(
+            status=InspectionRun.Status.RUNNING, finished_at=None
+        )
+        run_log(run_id, f"重新检查失败的 {len(failed)} 个网站")
+        if user is not None:
+            run = InspectionRun.objects.get(pk=run_id)
+            audit_record(actor=user, action="run_retry", target=run, websites=failed)
+        for website_id in failed:
+            transaction.on_commit(lambda w=website_id: inspect_site.delay(run_id, w))
+    return len(failed)
+
+
+def runs_unfinished(older_than: dt.timedelta) -> list[int]:
+    """Running runs with no site left to do: their last task died before finishing them."""
+    cutoff = timezone.now() - older_than
+    open_sites = RunSite.objects.filter(
+        run=models.OuterRef("pk"), status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)
+    )
+    return list(
+        InspectionRun.objects.filter(status=InspectionRun.Status.RUNNING, started_at__lt=cutoff)
+        .exclude(models.Exists(open_sites))
+        .values_list("pk", flat=True)
+    )
+
+
+def runs_stalled(older_than: dt.timedelta) -> dict[int, list[int]]:
+    """Sites of running runs whose task has not finished in time: their worker died (with the
+    filesystem broker nothing redelivers them) or their message was lost."""
+    cutoff = timezone.now() - older_than
+    stalled = RunSite.objects.filter(run__status=InspectionRun.Status.RUNNING).filter(
+        models.Q(status=RunSite.Status.RUNNING, started_at__lt=cutoff)
+        | models.Q(status=RunSite.Status.PENDING, run__started_at__lt=cutoff)
+    )
+    found: dict[int, list[int]] = {}
+    for run_id, website_id in stalled.values_list("run_id", "website_id"):
+        found.setdefault(run_id, []).append(website_id)
+    return found
+
+
+def run_cancel(run_id: int, *, user=None) -> bool:
+    cancelled = InspectionRun.objects.filter(
+        pk=run_id, status__in=(InspectionRun.Status.QUEUED, InspectionRun.Status.RUNNING)
+    ).update(status=InspectionRun.Status.CANCELLED, finished_at=timezone.now())
+    if cancelled:
+        run_log(run_id, "已取消")
+        if user is not None:
+            audit_record(
+                actor=user, action="run_cancel", target=InspectionRun.objects.get(pk=run_id)
+            )
+    return bool(cancelled)
+
+
+def _cancelled(run_id: int) -> bool:
+    return InspectionRun.objects.filter(pk=run_id, status=InspectionRun.Status.CANCELLED).exists()
+
+
+_HOST_DOWN = {"timeout", "dns", "dns_temporary", "refused", "connect", "reset", "unsafe_url"}
+
+
+def _not_checked(column, home):
+    return ColumnReading(column.url, home.page, None)
+
+
+def _newer_item(best, reading):
+    """The newest dated item seen so far: the one the site search is asked for."""
+    if reading.result is None:
+        return best
+    for item in reading.result.items:
+        if item.date and item.title and (best is None or item.date > best.date):
+            best = item
+    return best
+
+
+ARTICLES_PER_SITE = 3
+
+
+def _check_articles(run, website, fetcher, items, matcher) -> None:
+    """The newest few articles of a site: their content is scanned like the list pages, and
+    their 47号 tags and publication date (meta against the visible date) are kept."""
+    newest = sorted({i.url: i for i in items}.values(), key=lambda i: i.date, reverse=True)
+    for item in newest[:ARTICLES_PER_SITE]:
+        reading = read_article(fetcher, item.url, run.monitoring_point)
+        evidence = page_evidence(reading.page)
+        found = reading.date
+        if reading.page.ok:
+            evidence["meta"] = read_meta_tags(reading.page.text)
+            evidence["content"] = scan_content(reading.page.text, reading.page.final_url, matcher)
+            evidence["listed_date"] = item.date.isoformat()
+            evidence["date_source"] = found.source
+            evidence["meta_date"] = found.meta_date.isoformat() if found.meta_date else None
+            evidence["date_conflict"] = found.conflict
+        _store(
+            run,
+            website,
+            kind=Observation.Kind.ARTICLE,
+            url=item.url,
+            page=reading.page,
+            outcome=Observation.Outcome.OK if reading.page.ok else Observation.Outcome.ERROR,
+            newest_date=found.date if found else None,
+            confidence=found.confidence if found else None,
+            reason=found.reason if found else (reading.page.error or ""),
+            evidence=evidence,
+        )
+
+
+def _check_links(run, website, fetcher, pages) -> None:
+    for link in read_links(fetcher, pages):
+        _store(
+            run,
+            website,
+            kind=Observation.Kind.LINK,
+            url=link.url,
+            page=link.result,
+            outcome=link.state,
+            reason=link.result.error or "",
+            evidence={
+                "found_on": link.found_on,
+                "on_home": link.on_home,
+                "error": link.result.error,
+                "error_kind": link.result.error_kind,
+            },
+        )
+
+
+def _check_search(run, website, fetcher, item) -> None:
+    reading = read_search(fetcher, website.search_url, item.title, item.url)
+    outcome = {True: "ok", False: "dead", None: "unknown"}[reading.found]
+    _store(
+        run,
+        website,
+        kind=Observation.Kind.SEARCH,
+        url=reading.search_url,
+        page=reading.page,
+        outcome=outcome,
+        reason=f"搜索“{reading.query}”"
+        + {
+            "ok": "，结果第一页中有该信息",
+            "dead": "，结果第一页中没有该信息",
+            "unknown": "，搜索页无法读取",
+        }[outcome],
+        evidence={"query": reading.query, "item_url": item.url, "found": reading.found},
+    )
+
+
+def _store(run, website, *, kind, url, column=None, page, **values) -> None:
+    _, created = Observation.objects.update_or_create(
+        run=run,
+        kind=kind,
+        url=url,
+        defaults={
+            "website": website,
+            "column": column,
+            "observed_at": page.fetched_at or timezone.now(),
+            "http_status": page.status,
+            "elapsed_ms": page.elapsed_ms,
+            "bytes": page.bytes,
+            "encoding": page.encoding or "",
+            **values,
+        },
+    )
+    if created and kind in (Observation.Kind.HOME, Observation.Kind.COLUMN):
+        counters = {"pages_done": F("pages_done") + 1}
+        if values.get("outcome") == Observation.Outcome.ERROR:
+            counters["errors"] = F("errors") + 1
+        InspectionRun.objects.filter(pk=run.pk).update(**counters)
+
+
+def _store_home(run, website, home, matcher=None) -> None:
+    evidence = page_evidence(home.page)
+    if matcher is not None and home.page.ok:
+        evidence["content"] = scan_content(home.page.text, home.page.final_url, matcher)
+    evidence["meta"] = home.meta
+    evidence["list_status"] = home.recent.status if home.recent else None
+    evidence["proposed_columns"] = [
+        {"name": c.name, "url": c.url, "category": c.category} for c in home.columns
+    ]
+    recent = home.recent
+    _store(
+        run,
+        website,
+        kind=Observation.Kind.HOME,
+        url=website.home_url,
+        page=home.page,
+        outcome=Observation.Outcome.OK if home.page.ok else Observation.Outcome.ERROR,
+        newest_date=recent.newest if recent else None,
+        item_count=recent.item_count if recent else None,
+        confidence=recent.confidence if recent else None,
+        reason=(recent.reason if recent else f"首页无法访问：{home.page.error}"),
+        evidence=evidence,
+    )
+
+
+def _store_column(run, website, column, reading, matcher=None) -> None:
+    result = reading.result
+    evidence = reading_evidence(reading)
+    if matcher is not None and reading.page.ok:
+        evidence["content"] = scan_content(reading.page.text, reading.page.final_url, matcher)
+    _store(
+        run,
+        website,
+        kind=Observation.Kind.COLUMN,
+        url=column.url,
+        column=column,
+        page=reading.page,
+        outcome=reading.outcome,
+        newest_date=result.newest if result else None,
+        item_count=result.item_count if result else None,
+        confidence=result.confidence if result else None,
+        reason=reading.reason,
+        evidence=evidence,
+    )

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from dashboard.views import overview, registry, review, runs
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", overview.home, name="home"),
+    # registry
+    path("units/", registry.unit_list, name="unit_list"),
+    path("units/<int:pk>/", registry.unit_detail, name="unit_detail"),
+    path("websites/", registry.website_list, name="website_list"),
+    path("websites/<int:pk>/", registry.website_detail, name="website_detail"),
+    path("websites/<int:pk>/columns/add/", registry.columns_add, name="columns_add"),
+    path("accounts/", registry.account_list, name="account_list"),
+    path("registry/template.xlsx", registry.registry_template, name="registry_template"),
+    path("registry/export.xlsx", registry.registry_export, name="registry_export"),
+    path("registry/import/", registry.registry_upload, name="registry_upload"),
+    path("registry/import/<int:pk>/", registry.registry_preview, name="registry_preview"),
+    path("registry/import/<int:pk>/confirm/", registry.registry_confirm, name="registry_confirm"),
+    # runs
+    path("runs/", runs.run_list, name="run_list"),
+    path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/progress/", runs.run_progress, name="run_progress"),
+    path("runs/<int:pk>/cancel/", runs.run_cancel, name="run_cancel"),
+    path("runs/<int:pk>/retry/", runs.run_retry, name="run_retry"),
+    # review and verdicts
+    path("verdicts/", review.verdict_list, name="verdict_list"),
+    path("verdicts/<int:pk>/decide/", review.verdict_decide, name="verdict_decide"),
+    path("review/<int:website_id>/<str:period>/", review.website_period, name="website_period"),
+    path(
+        "review/<int:website_id>/<str:period>/confirm-all/",
+        review.findings_confirm_all,
+        name="findings_confirm_all",
+    ),
+    path("review/<int:website_id>/<str:period>/add/", review.finding_add, name="finding_add"),
+    path("findings/<int:pk>/review/", review.finding_review, name="finding_review"),
+    path("observations/<int:pk>/", review.observation_detail, name="observation_detail"),
+    path("findings/import/", review.findings_upload, name="findings_upload"),
+    path("findings/import/<int:pk>/", review.findings_preview, name="findings_preview"),
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("websites/<int:website_id>/", views.website_detail, name="website_detail"),
+    path("websites/<int:website_id>/self-check/", views.self_check, name="self_check"),
+    path("websites/<int:website_id>/<str:period>/", views.website_period, name="website_period"),
+    path("observations/<int:pk>/", views.observation_detail, name="observation_detail"),
+]

@@ -9,15 +9,18 @@ from django.utils import timezone
 
 from audits.checks import (
     ColumnFact,
+    DateFact,
     HomeFact,
     LinkFact,
     MetaProblem,
     PageContent,
     ProbeFact,
     SearchFact,
+    ServicesFact,
     SiteFacts,
     TlsFact,
 )
+from audits.checks.services import GuideFact
 from audits.extract.meta import check_meta_tags
 from audits.models import InspectionRun, Observation
 from audits.rules import Rules
@@ -32,8 +35,11 @@ def site_facts(run: InspectionRun, website: Website, rules: Rules) -> SiteFacts:
     windows = dict(rules.windows)
     home = next((o for o in obs if o.kind == Observation.Kind.HOME), None)
     links = [o for o in obs if o.kind == Observation.Kind.LINK]
+    columns = [o for o in obs if o.kind == Observation.Kind.COLUMN and o.column is not None]
+    second_level = max((o.newest_date for o in columns if o.newest_date), default=None)
+    services = next((o for o in obs if o.kind == Observation.Kind.SERVICES), None)
     return SiteFacts(
-        home=_home_fact(home) if home else None,
+        home=_home_fact(home, second_level) if home else None,
         tls=_tls_fact(home) if home else None,
         columns=tuple(
             ColumnFact(
@@ -48,8 +54,7 @@ def site_facts(run: InspectionRun, website: Website, rules: Rules) -> SiteFacts:
                 http_status=o.http_status,
                 reason=o.reason,
             )
-            for o in obs
-            if o.kind == Observation.Kind.COLUMN and o.column is not None
+            for o in columns
         ),
         meta_problems=tuple(_meta_problems(obs, website)),
         pages=tuple(
@@ -68,18 +73,50 @@ def site_facts(run: InspectionRun, website: Website, rules: Rules) -> SiteFacts:
             if o.kind == Observation.Kind.SEARCH
         ),
         probes=tuple(_probes(website, point, rules)),
+        services=_services_fact(services, website),
+        dates=tuple(_date_facts(obs)),
         tz=timezone.get_current_timezone(),
     )
 
 
-def _home_fact(o: Observation) -> HomeFact:
+def _home_fact(o: Observation, second_level: dt.date | None) -> HomeFact:
     return HomeFact(
         url=o.url,
         ok=o.outcome == Observation.Outcome.OK,
         outcome=o.evidence.get("list_status") or "needs_manual",
         newest=o.newest_date,
         item_count=o.item_count or 0,
+        second_level_newest=second_level,
     )
+
+
+def _services_fact(o: Observation | None, website: Website) -> ServicesFact | None:
+    if o is None:
+        return None
+    found = o.outcome != Observation.Outcome.UNKNOWN
+    return ServicesFact(
+        list_url=o.url if found else None,
+        ok=o.outcome == Observation.Outcome.OK,
+        items=tuple(
+            GuideFact(i["title"], i["guide_url"], i["state"], tuple(i["missing"]), i["vague_time"])
+            for i in o.evidence.get("items", ())
+        ),
+        has_services=website.has_services,
+    )
+
+
+def _date_facts(obs: list[Observation]):
+    for o in obs:
+        if o.kind == Observation.Kind.ARTICLE and o.outcome == Observation.Outcome.OK:
+            meta, listed = o.evidence.get("meta_date"), o.evidence.get("listed_date")
+            yield DateFact(
+                url=o.url,
+                visible=o.newest_date,
+                meta=dt.date.fromisoformat(meta) if meta else None,
+                listed=dt.date.fromisoformat(listed) if listed else None,
+            )
+        elif o.kind == Observation.Kind.COLUMN and o.evidence.get("future_dates"):
+            yield DateFact(url=o.url, future=tuple(o.evidence["future_dates"]))
 
 
 def _tls_fact(home: Observation) -> TlsFact:

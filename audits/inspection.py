@@ -95,6 +95,8 @@ def reading_evidence(reading: ColumnReading, max_items: int = 50) -> dict:
             for i in reading.result.items[:max_items]
         ]
         evidence["followed_json"] = reading.followed
+        if reading.result.future_dates:
+            evidence["future_dates"] = list(reading.result.future_dates)
     return evidence
 
 
@@ -135,19 +137,68 @@ class SearchReading:
     search_url: str
     found: bool | None  # None: the search page could not be read
     page: FetchResult
+    how: str = ""
 
 
 def read_search(fetcher: Fetcher, template: str, title: str, item_url: str) -> SearchReading:
-    """Seed 004: search the site for a recent item's title; is it on the first results page?"""
-    from urllib.parse import quote, urlsplit
+    """Seed 004: search the site for a recent item's title; is its link on the first page?"""
+    from urllib.parse import quote
+
+    from audits.extract.search import find_in_results
 
     url = template.replace("{q}", quote(title))
     page = fetcher.fetch(url)
     if not page.ok:
-        return SearchReading(title, url, None, page)
-    path = urlsplit(item_url).path
-    found = bool(path and path in page.text) or title in page.text
-    return SearchReading(title, url, found, page)
+        return SearchReading(title, url, None, page, f"搜索页无法读取：{page.error or page.status}")
+    hit = find_in_results(page.text, page.final_url, item_url=item_url, title=title)
+    return SearchReading(title, url, hit.found, page, hit.how)
+
+
+@dataclass(frozen=True)
+class ServicesReading:
+    url: str | None  # None: no 办事服务 page is known or found
+    page: FetchResult | None
+    items: tuple = ()  # ((ServiceItem, state, GuideReading | None), …)
+
+
+GUIDES_PER_SITE = 10
+
+
+def read_services(fetcher: Fetcher, url: str | None, limit: int = GUIDES_PER_SITE):
+    """W-V6: the 办事服务 list and the first `limit` guides it links to."""
+    from audits.extract.services import extract_service_items, read_guide
+
+    if not url:
+        return ServicesReading(None, None)
+    page = fetcher.fetch(url)
+    if not page.ok:
+        return ServicesReading(url, page)
+    out = []
+    for item in extract_service_items(page.text, page.final_url)[:limit]:
+        if item.guide_url is None:
+            out.append((item, "none", None))
+            continue
+        guide = fetcher.fetch(item.guide_url)
+        if not guide.ok:
+            out.append((item, "dead", None))
+        else:
+            out.append((item, "ok", read_guide(guide.text)))
+    return ServicesReading(url, page, tuple(out))
+
+
+_SERVICE_NAV = ("办事服务", "办事指南", "政务服务", "网上办事", "在线办事", "便民服务")
+
+
+def find_services_url(home: HomeReading) -> str | None:
+    """The home page's link to its 办事服务 section, when the registry does not name one."""
+    from audits.extract.links import extract_links
+
+    if not home.page.ok:
+        return None
+    for link in extract_links(home.page.text, home.page.final_url):
+        if any(word in link.text for word in _SERVICE_NAV) and len(link.text) <= 8:
+            return link.url
+    return None
 
 
 def scan_content(html: str, url: str, matcher) -> dict:

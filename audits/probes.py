@@ -5,7 +5,9 @@ and a per-site offset inside it spread the probes so that a county's sites, many
 are not all probed in the same second.
 """
 
+import dataclasses
 import datetime as dt
+import functools
 import zlib
 
 from django.utils import timezone
@@ -30,16 +32,34 @@ def probe_offset(website_id: int) -> int:
     return zlib.crc32(str(website_id).encode()) % int(PROBE_INTERVAL.total_seconds())
 
 
+def probe_config(config: CrawlConfig) -> CrawlConfig:
+    """The national method: one attempt per probe within 15 s. The crawler's retries of
+    transient errors would turn a timeout followed by a success into "up"."""
+    limit = PROBE_LIMIT_MS / 1000
+    return dataclasses.replace(
+        config,
+        retries=0,
+        total_timeout=limit,
+        read_timeout=min(config.read_timeout, limit),
+        connect_timeout=min(config.connect_timeout, limit),
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _probe_fetcher(config: CrawlConfig) -> Fetcher:
+    return Fetcher(probe_config(config))
+
+
 def probe_website(website_id: int, slot: dt.datetime, fetcher: Fetcher | None = None) -> bool:
     """Probe one home page for one slot. Returns False when the slot was already probed."""
     if Observation.objects.filter(website_id=website_id, kind="probe", slot=slot).exists():
         return False
     website = Website.objects.get(pk=website_id)
-    fetcher = fetcher or Fetcher(CrawlConfig.from_settings())
+    fetcher = fetcher or _probe_fetcher(CrawlConfig.from_settings())
     page = fetcher.fetch(website.home_url)
     if page.error_kind == "unsafe_url":
         return False  # a registry mistake, not downtime: the site page shows the refusal
-    ok = page.ok and page.elapsed_ms <= PROBE_LIMIT_MS
+    ok = page.ok and (page.elapsed_ms or 0) <= PROBE_LIMIT_MS
     _, created = Observation.objects.get_or_create(
         website=website,
         kind=Observation.Kind.PROBE,
@@ -52,7 +72,7 @@ def probe_website(website_id: int, slot: dt.datetime, fetcher: Fetcher | None = 
             "elapsed_ms": page.elapsed_ms,
             "bytes": page.bytes,
             "reason": "" if ok else (page.error or f"HTTP {page.status}"),
-            "evidence": {"error_kind": page.error_kind},
+            "evidence": {"error_kind": page.error_kind, "attempts": 1},
         },
     )
     return created

@@ -8,7 +8,7 @@ period's problems are still there.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audits.glossary import Indicator, Kind, Result, Severity
 from audits.rules import Rules
@@ -29,6 +29,20 @@ class Counted:
     title: str
     item: str = ""
     count: int = 1
+    source: str = "machine"  # machine | manual | import
+    column: str = ""  # the column's URL when the finding is about one column
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last period's problems as the carry-over overlay needs them (seed 001: "上月问题未整改",
+    "上月问题整改不彻底"). Judged on the rectification state, not on a key match alone: a problem
+    closed (销号) last period that is back this period is a new problem, not 未整改."""
+
+    open_keys: frozenset[str] = frozenset()  # confirmed, not closed
+    fixed: int = 0  # closed (销号) since
+    attempted: frozenset[str] = frozenset()  # open, but the unit submitted a rectification
+    label: str = "上月"  # 上月 / 上季度 / 上年度 / 上期
 
 
 @dataclass(frozen=True)
@@ -45,9 +59,11 @@ def propose_verdict(
     *,
     has_services: bool = True,
     previous_keys: frozenset[str] = frozenset(),
+    previous: Previous | None = None,
     bonus: float = 0.0,
 ) -> Proposal:
-    counted = [f for f in findings if f.severity != Severity.MANUAL]
+    previous = previous or Previous(open_keys=frozenset(previous_keys))
+    counted = merge_sources([f for f in findings if f.severity != Severity.MANUAL])
     reasons: list[str] = []
 
     vetoes = [f.title for f in counted if f.severity == Severity.VETO]
@@ -61,17 +77,21 @@ def propose_verdict(
     if empty >= rules.veto_empty:
         vetoes.append(f"{empty}个空栏目")
     if vetoes:
-        return Proposal(VETO, None, tuple(vetoes), _carried(counted, previous_keys))
+        return Proposal(VETO, None, tuple(vetoes), _carried(counted, previous.open_keys))
 
     score = _score(counted, rules, has_services)
     if score > rules.bonus_threshold:
         score = round(score + bonus, 2)
     reasons.extend(_problem_summary(overdue_any, empty, counted))
 
-    carried = _carried(counted, previous_keys)
+    carried = _carried(counted, previous.open_keys)
     if rules.overlays.unfixed_last_period_fails and carried:
-        fixed_some = len(carried) < len(previous_keys)
-        reasons.append("上月问题整改不彻底" if fixed_some else "上月问题未整改")
+        partly = (
+            previous.fixed > 0
+            or len(carried) < len(previous.open_keys)
+            or bool(set(carried) & previous.attempted)
+        )
+        reasons.append(f"{previous.label}问题{'整改不彻底' if partly else '未整改'}")
         return Proposal(FAIL, score, tuple(reasons), carried)
     if score < rules.pass_mark:
         reasons.append(f"得分{score:g}分，低于{rules.pass_mark:g}分")
@@ -79,6 +99,33 @@ def propose_verdict(
     if counted:
         return Proposal(PASS, score, tuple(reasons), carried)
     return Proposal(CLEAN, score, (), carried)
+
+
+def merge_sources(findings: list[Counted]) -> list[Counted]:
+    """A vendor's finding and the machine's for the same problem count once.
+
+    An imported finding that names a column the machine also found at fault under the same
+    indicator is dropped. An imported count that names no column ("10个应更未更") overlaps the
+    machine's findings of the same indicator and item: only what it adds beyond them counts.
+    """
+    machine = [f for f in findings if f.source != "import"]
+    seen = {(f.indicator, f.column) for f in machine if f.column}
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for f in machine:
+        totals[(f.indicator, f.item)] += f.count
+    out = list(machine)
+    for f in findings:
+        if f.source != "import":
+            continue
+        if f.column:
+            if (f.indicator, f.column) not in seen:
+                out.append(f)
+            continue
+        extra = f.count - totals[(f.indicator, f.item)]
+        totals[(f.indicator, f.item)] = max(0, -extra)
+        if extra > 0:
+            out.append(replace(f, count=extra))
+    return out
 
 
 def _score(findings: list[Counted], rules: Rules, has_services: bool) -> float:

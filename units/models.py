@@ -91,6 +91,13 @@ class Website(models.Model):
         help_text="含 {q} 占位符，例如 https://example.gov.cn/search?q={q}",
     )
     has_services = models.BooleanField("有对外办事服务功能", default=True)
+    services_url = models.URLField(
+        "办事服务页面地址",
+        max_length=500,
+        blank=True,
+        validators=[validate_public_url],
+        help_text="办事事项列表页；留空则从首页导航中查找",
+    )
 
     class Meta:
         verbose_name = "政府网站"

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from audits.checks.base import Draft
 from audits.checks.columns import ColumnFact, check_columns
 from audits.checks.content import PageContent, check_content
+from audits.checks.services import ServicesFact, check_services
 from audits.checks.site import (
+    DateFact,
     HomeFact,
     LinkFact,
     MetaProblem,
@@ -21,6 +23,7 @@ from audits.checks.site import (
     SearchFact,
     TlsFact,
     check_availability,
+    check_dates,
     check_home,
     check_links,
     check_meta,
@@ -43,6 +46,8 @@ class SiteFacts:
     links: tuple[LinkFact, ...] = ()
     searches: tuple[SearchFact, ...] = ()
     probes: tuple[ProbeFact, ...] = ()
+    services: ServicesFact | None = None
+    dates: tuple[DateFact, ...] = ()
     tz: dt.tzinfo = dt.UTC
 
 
@@ -81,6 +86,14 @@ def _availability(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
     return check_availability(list(f.probes), point, rules, f.tz)
 
 
+def _services(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_services(f.services, rules)
+
+
+def _dates(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_dates(list(f.dates))
+
+
 SITE_CHECKS: tuple[SiteCheck, ...] = (
     _columns,
     _home,
@@ -90,6 +103,8 @@ SITE_CHECKS: tuple[SiteCheck, ...] = (
     _links,
     _search,
     _availability,
+    _services,
+    _dates,
 )
 
 
@@ -100,6 +115,7 @@ def evaluate_site(facts: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]
 __all__ = [
     "SITE_CHECKS",
     "ColumnFact",
+    "DateFact",
     "Draft",
     "HomeFact",
     "LinkFact",
@@ -107,6 +123,7 @@ __all__ = [
     "PageContent",
     "ProbeFact",
     "SearchFact",
+    "ServicesFact",
     "SiteFacts",
     "TlsFact",
     "evaluate_site",

@@ -17,24 +17,33 @@ class ProbeFact:
 def check_availability(
     probes: list[ProbeFact], point: dt.date, rules: Rules, tz: dt.tzinfo
 ) -> list[Draft]:
-    """W-V2 站点无法访问: over the week before the monitoring point, with at least 20 spaced
-    probes a day, a probe fails if the home page has not loaded within 15 s (errors count as
-    failures); failures >= 5 % of probes -> veto. With too few probes the machine does not
-    veto; it asks a person to look."""
-    end = dt.datetime.combine(point, dt.time.min, tzinfo=tz)
-    start = end - dt.timedelta(days=rules.availability_days)
-    window = [p for p in probes if start <= p.at < end]
+    """W-V2 站点无法访问: monitor the week before the monitoring point with at least 20 spaced
+    probes on each day; a probe fails if the home page has not loaded within 15 s, in one
+    attempt (errors count as failures); failures >= 5 % of the week's probes -> veto.
+
+    A day with fewer than 20 probes makes the week unjudgeable: with failures at the threshold
+    the machine then asks a person instead of vetoing, and says which days fell short."""
+    days = [point - dt.timedelta(days=n) for n in range(rules.availability_days, 0, -1)]
+    per_day: dict[dt.date, list[bool]] = {d: [] for d in days}
+    for p in probes:
+        day = p.at.astimezone(tz).date()
+        if day in per_day:
+            per_day[day].append(p.ok)
+    window = [ok for oks in per_day.values() for ok in oks]
     if not window:
         return []
-    failed = sum(1 for p in window if not p.ok)
+    failed = sum(1 for ok in window if not ok)
     share = failed / len(window)
-    needed = rules.min_probes_per_day * rules.availability_days
+    short = [(d, len(per_day[d])) for d in days if len(per_day[d]) < rules.min_probes_per_day]
     evidence = {
         "probes": len(window),
         "failed": failed,
         "share": round(share, 4),
-        "from": start.date().isoformat(),
-        "to": (end.date() - dt.timedelta(days=1)).isoformat(),
+        "from": days[0].isoformat(),
+        "to": days[-1].isoformat(),
+        "per_day": {
+            d.isoformat(): [len(v), sum(1 for ok in v if not ok)] for d, v in per_day.items()
+        },
     }
     if share < rules.veto_unavailable_share:
         return []
@@ -42,16 +51,18 @@ def check_availability(
         f"{evidence['from']}至{evidence['to']}共探测首页{len(window)}次，"
         f"{failed}次在15秒内未能打开（{share:.1%}），"
     )
-    if len(window) < needed:
+    if short:
+        days_text = "、".join(f"{d:%m月%d日}仅{n}次" for d, n in short[:7])
         return [
             Draft(
                 key="unavailable",
                 kind=Kind.UNAVAILABLE,
                 indicator=Indicator.W_V2,
                 severity=Severity.MANUAL,
-                title="站点访问失败较多（探测次数不足）",
-                reason=text + f"探测次数少于规定的每天{rules.min_probes_per_day}次，请人工核实。",
-                evidence=evidence,
+                title="站点访问失败较多（探测次数不足，本周无法判定）",
+                reason=text + f"但{days_text}，少于规定的每天{rules.min_probes_per_day}次，"
+                "本周可用性无法按规定判定，请人工核实。",
+                evidence=evidence | {"short_days": [d.isoformat() for d, _ in short]},
             )
         ]
     return [
@@ -74,14 +85,20 @@ class HomeFact:
     outcome: str  # dated | empty | needs_manual (of the home page's own list)
     newest: dt.date | None
     item_count: int = 0
+    # The newest item over the second-level pages (the columns the home page links to): what
+    # W-V3 judges when the home page is only a navigation entry.
+    second_level_newest: dt.date | None = None
 
 
 def check_home(home: HomeFact, point: dt.date, rules: Rules) -> list[Draft]:
-    """W-V3 首页不更新: no new item on the home page for 2 weeks. An item with no visible date
-    counts as not updated; but when no item list was recognised at all, a person decides."""
+    """W-V3 首页不更新: no new item on the home page for 2 weeks; if the home page is only a
+    navigation entry, no new item on any second-level page. An item with no visible date
+    counts as not updated; but when no item list was recognised at all and no second-level
+    page has a date either, a person decides."""
     if not home.ok:
         return []  # availability is judged by the probes, not by one fetch
-    if home.outcome == "needs_manual" or (home.outcome == "empty" and home.item_count == 0):
+    nav_only = home.outcome == "needs_manual" or (home.outcome == "empty" and home.item_count == 0)
+    if nav_only and home.second_level_newest is None:
         return [
             Draft(
                 key="home_manual",
@@ -93,14 +110,16 @@ def check_home(home: HomeFact, point: dt.date, rules: Rules) -> list[Draft]:
                 url=home.url,
             )
         ]
-    if home.newest is None:
+    newest = home.second_level_newest if nav_only else home.newest
+    where = "首页仅为导航入口，其二级页面" if nav_only else "首页"
+    if newest is None:
         reason = "首页信息均无可见发布日期，按规定视为未更新。"
     else:
-        age = (point - home.newest).days
+        age = (point - newest).days
         if age <= rules.home_stale_days:
             return []
         reason = (
-            f"首页最新信息发布于{home.newest:%Y年%m月%d日}，距监测时间点已{age}天，超过2周未更新。"
+            f"{where}最新信息发布于{newest:%Y年%m月%d日}，距监测时间点已{age}天，超过2周未更新。"
         )
     return [
         Draft(
@@ -108,10 +127,67 @@ def check_home(home: HomeFact, point: dt.date, rules: Rules) -> list[Draft]:
             kind=Kind.HOME_STALE,
             indicator=Indicator.W_V3,
             severity=Severity.VETO,
-            title="首页超过2周未更新",
+            title="首页超过2周未更新" if not nav_only else "首页及二级页面超过2周未更新",
             reason=reason,
             url=home.url,
-            evidence={"newest": home.newest.isoformat() if home.newest else None},
+            evidence={"newest": newest.isoformat() if newest else None, "nav_only": nav_only},
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class DateFact:
+    """Dates of one page that may not be what they say: an article whose meta tag or list entry
+    contradicts its visible date, or a list with dates after the monitoring point."""
+
+    url: str
+    visible: dt.date | None = None
+    meta: dt.date | None = None
+    listed: dt.date | None = None
+    future: tuple[str, ...] = ()  # dates after the monitoring point, as written
+
+
+def check_dates(facts: list[DateFact]) -> list[Draft]:
+    """Possible 更新不实 (W-V1 弄虚作假 such as faked publication dates): raised for review,
+    never counted until staff confirm it. indicators.md: meta tags are evidence, not truth;
+    when meta and visible date disagree, say so."""
+    problems = []
+    for f in facts:
+        if f.visible and f.meta and abs((f.meta - f.visible).days) > 1:
+            problems.append(
+                (f.url, f"网页标签发布日期{f.meta:%Y-%m-%d}与页面显示的{f.visible:%Y-%m-%d}不一致")
+            )
+        # The same day and month in another year is the list's year-less date read with the
+        # wrong year (an inference of ours), not a unit dating its items falsely.
+        same_day = (
+            f.listed
+            and f.visible
+            and (f.listed.month, f.listed.day)
+            == (
+                f.visible.month,
+                f.visible.day,
+            )
+        )
+        if f.visible and f.listed and not same_day and (f.listed - f.visible).days > 1:
+            problems.append(
+                (f.url, f"列表显示{f.listed:%Y-%m-%d}，正文发布日期却为{f.visible:%Y-%m-%d}")
+            )
+        if f.future:
+            problems.append((f.url, f"页面中有晚于监测时间点的日期（{'、'.join(f.future[:3])}）"))
+    if not problems:
+        return []
+    return [
+        Draft(
+            key="date_suspect",
+            kind=Kind.DATE_SUSPECT,
+            indicator=Indicator.W_V1,
+            severity=Severity.VETO,
+            title=f"疑似更新不实（{len(problems)}处日期不一致）",
+            reason="；".join(f"{why}（{url}）" for url, why in problems[:5])
+            + "。机器发现的候选问题，须人工核实是否弄虚作假。",
+            count=len(problems),
+            url=problems[0][0],
+            evidence={"pages": [{"url": u, "why": w} for u, w in problems[:50]]},
         )
     ]
 

@@ -82,6 +82,7 @@ class ListResult:
     items: tuple[Item, ...] = ()
     json_endpoint: str | None = None
     next_page: str | None = None
+    future_dates: tuple[str, ...] = ()  # dates after the monitoring point, dropped, as written
 
 
 def extract_list(html: str, url: str, today: date) -> ListResult:
@@ -289,7 +290,13 @@ def _dated_result(block: _Block, today: date, notes: list[str], base: float) -> 
         conf -= 0.15
     reason += "".join(f"；{n}" for n in block.notes + notes)
     return ListResult(
-        "dated", newest, len(items), round(max(0.1, min(conf, 0.95)), 2), reason, public
+        "dated",
+        newest,
+        len(items),
+        round(max(0.1, min(conf, 0.95)), 2),
+        reason,
+        public,
+        future_dates=tuple(i.date.text for i in future[:10]),
     )
 
 

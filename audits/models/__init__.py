@@ -5,9 +5,10 @@ from audits.models.findings import Finding
 from audits.models.periods import Period
 from audits.models.rules import DeductionItem, RuleSet, active_rule_set, rules_for
 from audits.models.runs import InspectionRun, Observation, RunSite
-from audits.models.verdicts import Verdict
+from audits.models.verdicts import Bonus, Verdict
 
 __all__ = [
+    "Bonus",
     "DeductionItem",
     "DictionaryEntry",
     "Finding",

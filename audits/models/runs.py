@@ -107,6 +107,7 @@ class Observation(models.Model):
         DISCOVERY = "discovery", "栏目发现"
         SEARCH = "search", "站内搜索"
         ARTICLE = "article", "文章页"
+        SERVICES = "services", "办事服务"
 
     class Outcome(models.TextChoices):
         DATED = "dated", "已取得日期"

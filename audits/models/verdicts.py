@@ -90,3 +90,32 @@ class Verdict(models.Model):
 
     def get_final_display(self) -> str:
         return Result(self.final).label
+
+
+class Bonus(models.Model):
+    """The 30-point bonus part of a portal's score, entered by staff with a reason
+    (国办秘函〔2019〕19号: scored for portals only, and only when the deductions part is above 80)."""
+
+    MAX_POINTS = 30
+
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="bonuses")
+    period = models.ForeignKey("audits.Period", on_delete=models.PROTECT, related_name="+")
+    points = models.FloatField("加分")
+    reason = models.TextField("加分理由")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "加分项"
+        verbose_name_plural = "加分项"
+        constraints = [
+            models.UniqueConstraint(fields=("website", "period"), name="bonus_unique_period"),
+            models.CheckConstraint(
+                condition=Q(points__gte=0) & Q(points__lte=30), name="bonus_at_most_30"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.website} {self.period} +{self.points:g}"

@@ -77,11 +77,16 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
             for kind in run.observations.filter(website=website).values_list("kind", flat=True)
         )
     )
-    Finding.objects.filter(
+    # Nor when the period's designated monitoring run saw it: that run's findings stay to judge.
+    gone = Finding.objects.filter(
         website=website,
         period_id=run.period_id,
         source=Finding.Source.MACHINE,
         status=Finding.Status.PENDING,
         kind__in=covered,
-    ).exclude(pk__in=[f.pk for f in kept]).delete()
+    ).exclude(pk__in=[f.pk for f in kept])
+    designated = run.period.monitoring_run_id
+    if designated and designated != run.pk:
+        gone = gone.exclude(run_id=designated)
+    gone.delete()
     return kept

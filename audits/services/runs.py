@@ -21,12 +21,14 @@ from audits.crawl.fetch import Fetcher
 from audits.extract.meta import read_meta_tags
 from audits.inspection import (
     ColumnReading,
+    find_services_url,
     page_evidence,
     read_article,
     read_column,
     read_home,
     read_links,
     read_search,
+    read_services,
     reading_evidence,
     scan_content,
 )
@@ -172,6 +174,8 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
                 pool.shutdown(cancel_futures=True)
                 return
     _check_articles(run, website, fetcher, items, matcher)
+    if website.has_services:
+        _check_services(run, website, fetcher, home)
     if run.check_links:
         _check_links(run, website, fetcher, pages)
     if website.search_url and newest_item is not None:
@@ -207,11 +211,12 @@ def run_finish_if_complete(run_id: int) -> bool:
             return False
         if run.sites.filter(status__in=(RunSite.Status.PENDING, RunSite.Status.RUNNING)).exists():
             return False
-        verdicts = verdicts_for_run(run)
-        findings = run.findings.count()
+        # Done first: the verdicts then take this run as the period's latest complete one.
         run.status = InspectionRun.Status.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
+        verdicts = verdicts_for_run(run)
+        findings = run.findings.count()
     run_log(run_id, f"完成：生成问题 {findings} 条，更新检查结果 {verdicts} 个")
     return True
 
@@ -358,6 +363,39 @@ def _check_articles(run, website, fetcher, items, matcher) -> None:
         )
 
 
+def _check_services(run, website, fetcher, home) -> None:
+    reading = read_services(fetcher, website.services_url or find_services_url(home))
+    items = [
+        {
+            "title": item.title,
+            "guide_url": item.guide_url,
+            "state": state,
+            "missing": list(guide.missing) if guide else [],
+            "vague_time": guide.vague_time if guide else False,
+        }
+        for item, state, guide in reading.items
+    ]
+    if reading.url is None:
+        outcome, reason = Observation.Outcome.UNKNOWN, "未找到办事服务入口"
+    elif reading.page is None or not reading.page.ok:
+        outcome = Observation.Outcome.ERROR
+        reason = f"办事服务页面无法读取：{reading.page.error if reading.page else ''}"
+    else:
+        outcome = Observation.Outcome.OK
+        reason = f"读取办事事项 {len(items)} 个"
+    _store(
+        run,
+        website,
+        kind=Observation.Kind.SERVICES,
+        url=reading.url or website.home_url,
+        page=reading.page or home.page,
+        outcome=outcome,
+        item_count=len(items),
+        reason=reason,
+        evidence={"items": items, "found_from_home": not website.services_url},
+    )
+
+
 def _check_links(run, website, fetcher, pages) -> None:
     for link in read_links(fetcher, pages):
         _store(
@@ -387,12 +425,7 @@ def _check_search(run, website, fetcher, item) -> None:
         url=reading.search_url,
         page=reading.page,
         outcome=outcome,
-        reason=f"搜索“{reading.query}”"
-        + {
-            "ok": "，结果第一页中有该信息",
-            "dead": "，结果第一页中没有该信息",
-            "unknown": "，搜索页无法读取",
-        }[outcome],
+        reason=f"搜索“{reading.query}”，{reading.how}",
         evidence={"query": reading.query, "item_url": item.url, "found": reading.found},
     )
 

@@ -12,78 +12,161 @@ from django.utils import timezone
 
 from audits.glossary import Severity
 from audits.models import (
+    Bonus,
     Finding,
     InspectionRun,
     Period,
     RuleSet,
+    RunSite,
     Verdict,
     active_rule_set,
     rules_for,
 )
-from audits.scoring import Counted, propose_verdict
+from audits.scoring import Counted, Previous, propose_verdict
+from audits.services.findings import site_drafts
 from core.auditlog import audit_record
+from units.access import is_lead
 from units.models import Website
+
+_PREVIOUS_LABEL = {"month": "上月", "quarter": "上季度", "year": "上年度", "custom": "上期"}
+
+
+def previous_problems(website: Website, period: Period) -> Previous:
+    """Last period's problems that counted in its verdict, with their rectification states."""
+    earlier = period.previous()
+    label = _PREVIOUS_LABEL.get(period.kind, "上期")
+    if earlier is None:
+        return Previous(label=label)
+    verdict = Verdict.objects.filter(website=website, period=earlier).first()
+    rows = Finding.objects.filter(website=website, period=earlier, status=Finding.Status.CONFIRMED)
+    if verdict is not None:
+        rows = rows.filter(pk__in=verdict.finding_ids)
+    rows = list(
+        rows.exclude(severity__in=(Severity.WARNING, Severity.MANUAL)).values_list(
+            "key", "rectification"
+        )
+    )
+    closed = Finding.Rectification.CLOSED
+    attempted = {Finding.Rectification.SUBMITTED, Finding.Rectification.REJECTED}
+    return Previous(
+        open_keys=frozenset(k for k, state in rows if state != closed),
+        fixed=sum(1 for _, state in rows if state == closed),
+        attempted=frozenset(k for k, state in rows if state in attempted),
+        label=label,
+    )
 
 
 def previous_period_keys(website: Website, period: Period) -> frozenset[str]:
-    """Confirmed problems of the website's previous period (warnings excluded)."""
-    earlier = period.previous()
-    if earlier is None:
-        return frozenset()
-    return frozenset(
-        Finding.objects.filter(website=website, period=earlier, status=Finding.Status.CONFIRMED)
-        .exclude(severity__in=(Severity.WARNING, Severity.MANUAL))
-        .values_list("key", flat=True)
+    return previous_problems(website, period).open_keys
+
+
+def monitoring_run_for(website: Website, period: Period) -> InspectionRun | None:
+    """The run whose observations the period's counts come from: the one staff designated,
+    if it covered this site, else the last complete office run of the period that did. Other
+    runs give warnings, history and trends, never sums (daily runs would otherwise add up
+    columns overdue on different days toward the veto thresholds)."""
+    runs = (
+        InspectionRun.objects.filter(
+            period=period,
+            status=InspectionRun.Status.DONE,
+            sites__website=website,
+            sites__status=RunSite.Status.DONE,
+        )
+        .exclude(trigger=InspectionRun.Trigger.SELF_CHECK)
+        .order_by("-monitoring_point", "-finished_at", "-pk")
     )
+    if period.monitoring_run_id:
+        designated = runs.filter(pk=period.monitoring_run_id).first()
+        if designated is not None:
+            return designated
+    return runs.first()
+
+
+def _counted(rows, drafts: dict | None) -> list[Counted]:
+    """Findings as the verdict counts them. A machine finding counts only when the monitoring
+    run saw it, with the count that run saw; manual and imported findings always count."""
+    out = []
+    for f in rows:
+        if f.source == Finding.Source.MACHINE:
+            if drafts is None or f.key not in drafts:
+                continue
+            count = drafts[f.key].count
+        else:
+            count = f.count
+        column = f.column.url if f.column_id else ""
+        out.append(
+            Counted(
+                f.key, f.kind, f.indicator, f.severity, f.title, f.item, count, f.source, column
+            )
+        )
+    return out
 
 
 def verdict_refresh(
     website: Website,
     period: Period,
-    monitoring_point: dt.date,
+    monitoring_point: dt.date | None = None,
     rule_set: RuleSet | None = None,
 ) -> Verdict | None:
-    """Recompute the proposed verdict from confirmed findings. A locked period's verdicts no
+    """Recompute the proposed verdict from confirmed findings. A decision already taken by a
+    person (result, override) is kept; only the proposal moves. A locked period's verdicts no
     longer move: the refresh is skipped and the stored verdict returned."""
     if period.is_locked:
         return Verdict.objects.filter(website=website, period=period).first()
     rule_set = rule_set or active_rule_set()
     rules = rules_for(rule_set)
-    findings = Finding.objects.filter(website=website, period=period)
-    confirmed = list(findings.filter(status=Finding.Status.CONFIRMED).order_by("pk"))
-    pending = list(findings.filter(status=Finding.Status.PENDING).order_by("pk"))
-    previous = previous_period_keys(website, period)
+    run = monitoring_run_for(website, period)
+    drafts = {d.key: d for d in site_drafts(run, website, rules)} if run else None
+    findings = list(
+        Finding.objects.filter(website=website, period=period)
+        .select_related("column")
+        .order_by("pk")
+    )
+    confirmed = [f for f in findings if f.status == Finding.Status.CONFIRMED]
+    pending = [f for f in findings if f.status == Finding.Status.PENDING]
+    previous = previous_problems(website, period)
+    bonus = Bonus.objects.filter(website=website, period=period).first()
+    extra = bonus.points if bonus and website.kind == Website.Kind.PORTAL else 0.0
 
     def propose(rows):
-        counted = [
-            Counted(f.key, f.kind, f.indicator, f.severity, f.title, f.item, f.count) for f in rows
-        ]
         return propose_verdict(
-            counted, rules, has_services=website.has_services, previous_keys=previous
+            _counted(rows, drafts),
+            rules,
+            has_services=website.has_services,
+            previous=previous,
+            bonus=extra,
         )
 
     proposal = propose(confirmed)
     projection = propose(confirmed + pending)
+    counted_ids = {c.key for c in _counted(confirmed, drafts)}
+    counted_pending = _counted(pending, drafts)
+    point = run.monitoring_point if run else (monitoring_point or min(period.end, _today()))
     verdict, _ = Verdict.objects.update_or_create(
         website=website,
         period=period,
         defaults={
             "unit": website.unit,
-            "monitoring_point": monitoring_point,
+            "monitoring_point": point,
+            "monitoring_run": run,
             "rule_set": rule_set,
             "rule_set_version": rule_set.version,
             "proposed_result": proposal.result,
             "proposed_score": proposal.score,
             "reasons": list(proposal.reasons),
-            "finding_ids": [f.pk for f in confirmed],
+            "finding_ids": [f.pk for f in confirmed if f.key in counted_ids],
             "carried_keys": list(proposal.carried),
-            "pending_count": sum(1 for f in pending if f.severity != Severity.MANUAL),
+            "pending_count": sum(1 for f in counted_pending if f.severity != Severity.MANUAL),
             "projected_result": projection.result,
             "projected_reasons": list(projection.reasons),
             "computed_at": timezone.now(),
         },
     )
     return verdict
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
 
 
 def verdicts_for_run(run: InspectionRun) -> int:
@@ -111,20 +194,28 @@ def verdicts_refresh_for(findings) -> int:
 def verdict_decide(
     verdict: Verdict, *, user, result: str | None = None, reason: str = ""
 ) -> Verdict:
-    """Adopt the proposal (result None) or override it, which needs a written reason."""
+    """Adopt the proposal (result None) or override it, which needs a written reason. In a
+    locked period only the lead may correct a result, with a reason: a new, logged act."""
     final = result or verdict.proposed_result
     overriding = final != verdict.proposed_result
-    if overriding and not reason.strip():
-        raise ValueError("改判必须填写理由")
+    correcting = verdict.period.is_locked
+    if correcting and not is_lead(user):
+        raise ValueError(f"{verdict.period.label}已锁定，只有政务公开办负责人可以更正检查结果")
+    if (overriding or correcting) and not reason.strip():
+        raise ValueError("锁定后更正检查结果必须填写理由" if correcting else "改判必须填写理由")
     before = {"result": verdict.result, "override_reason": verdict.override_reason}
     verdict.result = final
-    verdict.override_reason = reason.strip() if overriding else ""
+    verdict.override_reason = reason.strip() if overriding or correcting else ""
     verdict.decided_by = user
     verdict.decided_at = timezone.now()
     verdict.save(update_fields=["result", "override_reason", "decided_by", "decided_at"])
     audit_record(
         actor=user,
-        action="verdict_override" if overriding else "verdict_adopt",
+        action="verdict_correction"
+        if correcting
+        else "verdict_override"
+        if overriding
+        else "verdict_adopt",
         unit=verdict.unit,
         target=verdict,
         before=before,

@@ -42,6 +42,7 @@ def _rows(sheet: Sheet):
                 w.get_status_display(),
                 w.search_url,
                 _yes_no(w.has_services),
+                w.services_url,
             ]
     elif sheet is COLUMNS:
         # Parents first, so that the file imports back in one pass: order by depth in the tree,

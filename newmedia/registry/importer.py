@@ -214,12 +214,14 @@ def _apply_website(row: _Row):
         "status",
         "search_url",
         "has_services",
+        "services_url",
         defaults={
             "site_code": "",
             "kind": Website.Kind.DEPARTMENT,
             "status": Website.Status.RUNNING,
             "search_url": "",
             "has_services": True,
+            "services_url": "",
         },
     )
     values["unit"] = unit
@@ -255,6 +257,14 @@ def _apply_column(row: _Row):
     )
     if "parent" in row.cells:  # like any other column: left out of the sheet, left alone
         values["parent"] = parent
+    # W-V4(a) counts first-level 通知公告/政策文件 columns: a blank 一级栏目 is read from the
+    # hierarchy (a column with no 上级栏目 is first-level), not defaulted to 否.
+    if "is_first_level" in row.cells and row.values.get("is_first_level") is None:
+        values["is_first_level"] = parent is None
+    elif "is_first_level" not in row.cells and "parent" in row.cells:
+        exists = Column.objects.filter(website=website, url=row.values["url"]).exists()
+        if not exists:
+            values["is_first_level"] = parent is None
     # With the 豁免理由 column left out, the stored reason stands (the model's check applies).
     reason_blank = "exempt_reason" in values and not values["exempt_reason"]
     if values.get("is_exempt") and reason_blank:

@@ -5,7 +5,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from audits.models import Finding, InspectionRun, Observation, Period, RuleSet, Verdict
+from audits.models import (
+    Finding,
+    InspectionRun,
+    Observation,
+    Period,
+    RuleSet,
+    RunSite,
+    Verdict,
+)
 from audits.services.findings import findings_for_run
 from audits.services.review import finding_review
 from audits.services.runs import run_create
@@ -35,6 +43,13 @@ def observe(run, site, *, column=None, kind="column", outcome="dated", newest=No
         evidence=kw.pop("evidence", {}),
         **kw,
     )
+
+
+def complete(run):
+    """The run ends with its sites done: a period's counts come from its complete runs."""
+    for website_id in run.observations.values_list("website_id", flat=True).distinct():
+        RunSite.objects.get_or_create(run=run, website_id=website_id, defaults={"status": "done"})
+    InspectionRun.objects.filter(pk=run.pk).update(status="done", finished_at=timezone.now())
 
 
 def add_columns(site, n, category="other", prefix="c"):
@@ -92,6 +107,7 @@ def test_only_confirmed_findings_count_in_the_verdict(run, site_a, staff):
     for c in columns:
         observe(run, site_a, column=c, newest=POINT - dt.timedelta(days=400))
     findings_for_run(run)
+    complete(run)
     verdict = verdict_refresh(site_a, Period.for_code("2026-11"), POINT)
     assert verdict.proposed_result == "clean"
     assert verdict.pending_count == 10
@@ -110,6 +126,7 @@ def test_recomputing_a_verdict_gives_the_same(run, site_a, staff):
     for c in add_columns(site_a, 4, category="other"):
         observe(run, site_a, column=c, outcome="empty", item_count=0)
     findings_for_run(run)
+    complete(run)
     for f in Finding.objects.all():
         finding_review(f, user=staff, status="confirmed", note="")
     first = Verdict.objects.get()
@@ -158,6 +175,7 @@ def test_last_periods_unfixed_problem_fails_the_unit(site_a, staff):
         run = run_create(trigger="staff", monitoring_point=point, period=period)
         observe(run, site_a, column=stale, newest=dt.date(2026, 9, 1))
         findings_for_run(run)
+        complete(run)
         for f in Finding.objects.filter(period__code=period):
             finding_review(f, user=staff, status="confirmed", note="")
     verdict = Verdict.objects.get(period__code="2026-11")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from audits.models import Finding, InspectionRun, Observation, Verdict
+from audits.models import Finding, InspectionRun, Observation, RunSite, Verdict
 from audits.services.findings import findings_for_run
 from audits.services.runs import run_create
 from audits.services.verdicts import verdict_refresh
@@ -69,8 +69,10 @@ def period_findings(site_a, site_b, staff):
     observe(run, site_a, column=policy, newest=POINT - dt.timedelta(400))
     assert findings_for_run(run) == 3
     for site in (site_a, site_b):
-        verdict_refresh(site, run.period, POINT)
+        RunSite.objects.create(run=run, website=site, status=RunSite.Status.DONE)
     InspectionRun.objects.filter(pk=run.pk).update(status=InspectionRun.Status.DONE)
+    for site in (site_a, site_b):
+        verdict_refresh(site, run.period, POINT)
     return {f.title: f for f in Finding.objects.filter(website=site_a, period__code=PERIOD)}
 
 

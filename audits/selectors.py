@@ -120,3 +120,12 @@ def proposed_columns(website) -> list[dict]:
         return []
     known = set(website.columns.values_list("url", flat=True))
     return [c for c in home.evidence.get("proposed_columns", []) if c["url"] not in known]
+
+
+def period_runs(period: Period):
+    """The period's complete office runs, the candidates for its monitoring point."""
+    return (
+        InspectionRun.objects.filter(period=period, status=InspectionRun.Status.DONE)
+        .exclude(trigger=InspectionRun.Trigger.SELF_CHECK)
+        .order_by("-monitoring_point", "-finished_at")
+    )

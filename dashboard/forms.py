@@ -108,3 +108,8 @@ class StartRunForm(forms.Form):
     monitoring_point = forms.DateField(label="监测时间点", required=False)
     period = PeriodField(label="检查周期", required=False)
     check_links = forms.BooleanField(label="同时检查链接", required=False)
+
+
+class BonusForm(forms.Form):
+    points = forms.FloatField(label="加分", min_value=0, max_value=30)
+    reason = forms.CharField(label="加分理由", max_length=2000)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import overview, registry, review, runs
+from dashboard.views import overview, periods, registry, review, runs
 
 app_name = "dashboard"
 
@@ -34,6 +34,9 @@ urlpatterns = [
         name="findings_confirm_all",
     ),
     path("review/<int:website_id>/<str:period>/add/", review.finding_add, name="finding_add"),
+    path("review/<int:website_id>/<str:period>/bonus/", periods.bonus_enter, name="bonus_enter"),
+    path("periods/<str:code>/designate/", periods.period_designate, name="period_designate"),
+    path("periods/<str:code>/lock/", periods.period_lock, name="period_lock"),
     path("findings/<int:pk>/review/", review.finding_review, name="finding_review"),
     path("observations/<int:pk>/", review.observation_detail, name="observation_detail"),
     path("findings/import/", review.findings_upload, name="findings_upload"),

@@ -5,10 +5,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audits import selectors
-from audits.models import Finding, Observation, Period, Verdict
+from audits.models import Bonus, Finding, Observation, Period, Verdict
 from audits.services import imports, review, verdicts
 from core.models import Upload
-from dashboard.forms import DecideForm, FindingsUploadForm, ManualFindingForm, ReviewForm
+from dashboard.forms import (
+    BonusForm,
+    DecideForm,
+    FindingsUploadForm,
+    ManualFindingForm,
+    ReviewForm,
+)
 from units.decorators import office_required
 from units.models import Website
 
@@ -38,6 +44,8 @@ def verdict_list(request):
             "periods": selectors.periods(),
             "verdicts": rows,
             "summary": selectors.verdict_summary(rows),
+            "runs": selectors.period_runs(period) if period else [],
+            "undecided": sum(1 for v in rows if not v.result),
         },
     )
 
@@ -59,6 +67,8 @@ def website_period(request, website_id, period):
             "findings": findings,
             "verdict": verdict,
             "decide_form": DecideForm(initial={"result": verdict.final if verdict else None}),
+            "bonus": Bonus.objects.filter(website=website, period=period).first(),
+            "bonus_form": BonusForm(),
         },
     )
 

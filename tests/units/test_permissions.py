@@ -189,6 +189,23 @@ MATRIX = [
         **office_then(D + "website_period", SITE_A),
     ),
     page("observation", "get", D + "observation_detail", ("observation_a",), **OFFICE),
+    page(
+        "bonus_enter",
+        "post",
+        D + "bonus_enter",
+        SITE_A,
+        **office_then(D + "website_period", SITE_A),
+    ),
+    page(
+        "period_designate",
+        "post",
+        D + "period_designate",
+        (PERIOD,),
+        staff=302,
+        lead=302,
+        operator_a=403,
+    ),
+    page("period_lock", "post", D + "period_lock", (PERIOD,), staff=403, lead=302, operator_a=403),
     page("findings_upload", "get", D + "findings_upload", **OFFICE),
     page("findings_preview", "get", D + "findings_preview", ("findings_upload",), **OFFICE),
     # portal: a unit operator's own unit; another unit's objects answer 404
@@ -390,7 +407,7 @@ def viewers(many_units, make_user):
         ("staff", "dashboard:unit_list", 5),  # + the table's count, then rows with counts
         ("staff", "dashboard:website_list", 5),  # + count, then rows with their units joined
         ("staff", "dashboard:account_list", 5),  # + count, then rows with their units joined
-        ("staff", "dashboard:verdict_list", 6),  # + periods (2), then verdicts with joins
+        ("staff", "dashboard:verdict_list", 7),  # + periods (2), verdicts with joins, runs
         ("staff", "portal:home", 10),  # + units, websites, accounts, period, verdicts, findings
         ("operator", "portal:home", 10),
     ],

@@ -145,9 +145,13 @@ def _score(findings: list[Counted], rules: Rules, has_services: bool) -> float:
 
 
 def _problem_summary(overdue: int, empty: int, findings: list[Counted]) -> list[str]:
-    """Short phrases as circulars write them: "7个应更未更", "4个空栏目", "1个链接无法访问"."""
+    """Short phrases as circulars write them: "7个应更未更", "4个空栏目", "1个链接无法访问";
+    up to three overdue columns are named instead (seed 001: "“双随机一公开”栏目超过1年未更新")."""
     parts = []
-    if overdue:
+    named = [f for f in findings if f.kind == Kind.COLUMN_OVERDUE and f.source != "import"]
+    if overdue and overdue <= 3 and len(named) == overdue:
+        parts.extend(f.title for f in named)
+    elif overdue:
         parts.append(f"{overdue}个应更未更")
     if empty:
         parts.append(f"{empty}个空栏目")

@@ -1,5 +1,6 @@
 """Reads for the screens, filtered by who is asking (through units.access only)."""
 
+from django.db import models
 from django.db.models import Count, Q
 
 from audits.glossary import Severity
@@ -129,3 +130,52 @@ def period_runs(period: Period):
         .exclude(trigger=InspectionRun.Trigger.SELF_CHECK)
         .order_by("-monitoring_point", "-finished_at")
     )
+
+
+def open_findings(user, units):
+    """Confirmed problems of these units still to fix, the nearest 整改时限 first."""
+    from audits.models import Finding as F
+
+    return (
+        visible_to(
+            user,
+            F.objects.filter(
+                unit__in=units,
+                status=F.Status.CONFIRMED,
+                rectification__in=(
+                    F.Rectification.OPEN,
+                    F.Rectification.REJECTED,
+                    F.Rectification.SUBMITTED,
+                ),
+            ).exclude(severity__in=(Severity.WARNING, Severity.MANUAL)),
+        )
+        .select_related("website", "account", "period")
+        .order_by(models.F("deadline").asc(nulls_last=True), "pk")
+    )
+
+
+def due_soon(user, units, limit: int = 50):
+    """Columns about to fall due (latest office run's warnings), the fewest days left first."""
+    from audits.glossary import Kind
+
+    rows = visible_to(
+        user,
+        Finding.objects.filter(unit__in=units, kind=Kind.COLUMN_DUE_SOON)
+        .exclude(status=Finding.Status.DISMISSED)
+        .select_related("website", "period"),
+    ).order_by("-period__end", "pk")[:500]
+    latest: dict[str, Finding] = {}
+    for f in rows:
+        latest.setdefault(f.key + str(f.website_id), f)
+    return sorted(latest.values(), key=lambda f: f.evidence.get("days_left", 999))[:limit]
+
+
+def last_self_checks(website_ids) -> dict:
+    """The latest self-check of each website, in one query."""
+    latest: dict = {}
+    rows = InspectionRun.objects.filter(
+        website_id__in=list(website_ids), trigger=InspectionRun.Trigger.SELF_CHECK
+    ).order_by("-created_at")[:1000]
+    for run in rows:
+        latest.setdefault(run.website_id, run)
+    return latest

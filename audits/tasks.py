@@ -68,6 +68,23 @@ def resume_stalled_runs(minutes: int = 15) -> int:
     return sum(len(ids) for ids in stalled.values())
 
 
+@shared_task
+def deliver_outbox(limit: int = 50) -> int:
+    """Deliver due reminders; put back those whose worker died while sending."""
+    from audits.notify import deliver_pending
+    from core.outbox import outbox_recover
+
+    outbox_recover(dt.timedelta(minutes=10))
+    return deliver_pending(limit)
+
+
+@shared_task
+def remind_deadlines() -> int:
+    from audits.services.rectification import deadlines_remind
+
+    return deadlines_remind(timezone.localdate())
+
+
 def start_run(run) -> None:
     """Queue a run after the transaction that created it commits."""
     transaction.on_commit(lambda: inspect_run.delay(run.pk))

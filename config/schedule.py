@@ -29,6 +29,16 @@ BEAT_SCHEDULE = {
         "task": "audits.tasks.resume_stalled_runs",
         "schedule": crontab(minute="*/10"),
     },
+    # Reminders: the outbox is also delivered right after each event; this catches retries
+    # and messages whose worker died while sending.
+    "发送待发提醒": {
+        "task": "audits.tasks.deliver_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    "整改时限提醒": {
+        "task": "audits.tasks.remind_deadlines",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "axes",
     "core",
     "units",
     "newmedia",
@@ -70,6 +71,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -210,3 +217,43 @@ GOVWATCH_SIGNING_SEAL_IMAGE = env_str("GOVWATCH_SIGNING_SEAL_IMAGE", "")
 GOVWATCH_TSA_URL = env_str("GOVWATCH_TSA_URL", "")
 # The largest PDF the public verification page accepts.
 GOVWATCH_MAX_VERIFY_BYTES = env_int("GOVWATCH_MAX_VERIFY_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+# --- Evidence uploads and reminders (portal/) -------------------------------------------------
+# Evidence files (screenshots, PDF, Office) live here, outside MEDIA_ROOT and any web root.
+GOVWATCH_PRIVATE_ROOT = Path(env_str("GOVWATCH_PRIVATE_ROOT") or VAR_DIR / "private")
+GOVWATCH_MAX_EVIDENCE_BYTES = env_int("GOVWATCH_MAX_EVIDENCE_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Self-checks a unit may start per day.
+GOVWATCH_SELF_CHECKS_PER_DAY = env_int("GOVWATCH_SELF_CHECKS_PER_DAY", 3, minimum=0)
+# Remind a unit this many days before a finding's 整改时限.
+GOVWATCH_REMIND_DAYS_BEFORE = env_int("GOVWATCH_REMIND_DAYS_BEFORE", 3, minimum=0)
+# Outgoing mail (Django's): console by default, SMTP when EMAIL_HOST is set.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 15, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govwatch@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+# --- Login throttling (django-axes) -----------------------------------------------------------
+# Locked after this many wrong passwords, by account or by address, for the cool-off time.
+AXES_FAILURE_LIMIT = env_int("GOVWATCH_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("GOVWATCH_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env_int("GOVWATCH_PROXY_COUNT", 0, minimum=0) or None
+
+# --- HTTPS in production ------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -79,3 +79,47 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class OutboxMessage(models.Model):
+    """A reminder to deliver, written in the same transaction as the event that causes it and
+    delivered by a task that claims it with a conditional UPDATE: never lost, never sent twice.
+
+    `key` makes the write idempotent (the same reminder for the same event and day is one row).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "电子邮件"
+        WEBHOOK = "webhook", "群机器人"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    key = models.CharField("标识", max_length=200, unique=True)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    unit_id = models.PositiveBigIntegerField("单位", null=True, blank=True, db_index=True)
+    recipient = models.CharField("收件人", max_length=500)
+    subject = models.CharField("标题", max_length=300)
+    body = models.TextField("内容")
+    extra = models.JSONField("参数", default=dict, blank=True)  # e.g. the robot's kind, secret
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", db_index=True)
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    claim = models.CharField("领取标记", max_length=40, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    last_error = models.TextField("最近错误", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "待发提醒"
+        verbose_name_plural = "待发提醒"
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient}：{self.subject}"

@@ -113,3 +113,46 @@ class StartRunForm(forms.Form):
 class BonusForm(forms.Form):
     points = forms.FloatField(label="加分", min_value=0, max_value=30)
     reason = forms.CharField(label="加分理由", max_length=2000)
+
+
+def _annex_choices():
+    from notices.annexes import KINDS
+
+    return list(KINDS.items())
+
+
+class NewCircularForm(forms.Form):
+    period = forms.ChoiceField(label="检查周期")
+    annexes = forms.MultipleChoiceField(
+        label="附件", widget=forms.CheckboxSelectMultiple, choices=_annex_choices
+    )
+
+    def __init__(self, *args, periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(p.code, p.label) for p in periods]
+        self.fields["annexes"].initial = ["websites", "accounts"]
+
+
+class CircularForm(forms.Form):
+    title = forms.CharField(label="标题", max_length=300)
+    recipients = forms.CharField(label="主送机关", max_length=300)
+    preamble = forms.CharField(
+        label="开头", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    overall = forms.CharField(label="一、总体情况", widget=forms.Textarea(attrs={"rows": 5}))
+    problems = forms.CharField(label="二、存在问题", widget=forms.Textarea(attrs={"rows": 8}))
+    next_steps = forms.CharField(label="三、下一步工作", widget=forms.Textarea(attrs={"rows": 6}))
+    issuer = forms.CharField(label="署名", max_length=100)
+    annexes = forms.MultipleChoiceField(
+        label="附件（表格始终由检查数据生成，不能手工修改）",
+        widget=forms.CheckboxSelectMultiple,
+        choices=_annex_choices,
+    )
+
+    def __init__(self, *args, circular, **kwargs):
+        initial = {name: getattr(circular, name) for name in self.base_fields if name != "annexes"}
+        initial["annexes"] = circular.annexes
+        super().__init__(*args, initial=initial, **kwargs)
+        if circular.is_published:
+            for field in self.fields.values():
+                field.disabled = True

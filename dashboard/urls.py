@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard.views import overview, periods, registry, review, runs
+from dashboard.views import circulars, overview, periods, rectification, registry, review, runs
 
 app_name = "dashboard"
 
@@ -40,5 +40,21 @@ urlpatterns = [
     path("findings/<int:pk>/review/", review.finding_review, name="finding_review"),
     path("observations/<int:pk>/", review.observation_detail, name="observation_detail"),
     path("findings/import/", review.findings_upload, name="findings_upload"),
+    # rectification
+    path("rectification/", rectification.rectification_list, name="rectification_list"),
+    path(
+        "rectification/<int:pk>/decide/",
+        rectification.rectification_decide,
+        name="rectification_decide",
+    ),
+    path("evidence/<int:pk>/", rectification.evidence_file, name="evidence"),
+    # circulars
+    path("drafts/", circulars.circular_list, name="circular_list"),
+    path("drafts/<int:pk>/", circulars.circular_edit, name="circular_edit"),
+    path("drafts/<int:pk>/preview/", circulars.circular_preview, name="circular_preview"),
+    path("drafts/<int:pk>/draft.pdf", circulars.circular_draft_pdf, name="circular_draft_pdf"),
+    path("drafts/<int:pk>/approve/", circulars.circular_approve, name="circular_approve"),
+    path("drafts/<int:pk>/publish/", circulars.circular_publish, name="circular_publish"),
+    path("drafts/<int:pk>/correct/", circulars.circular_correct, name="circular_correct"),
     path("findings/import/<int:pk>/", review.findings_preview, name="findings_preview"),
 ]

@@ -10,4 +10,7 @@ urlpatterns = [
     path("websites/<int:website_id>/self-check/", views.self_check, name="self_check"),
     path("websites/<int:website_id>/<str:period>/", views.website_period, name="website_period"),
     path("observations/<int:pk>/", views.observation_detail, name="observation_detail"),
+    path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
+    path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
+    path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]

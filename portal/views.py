@@ -3,21 +3,39 @@ unit's object answers 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audits import selectors
 from audits.glossary import Severity
-from audits.models import Finding, InspectionRun, Observation, Period, Verdict
+from audits.models import (
+    Evidence,
+    Finding,
+    InspectionRun,
+    Observation,
+    Period,
+    Verdict,
+    active_rule_set,
+    rules_for,
+)
+from audits.services import rectification as rectifying
 from audits.services import runs
+from audits.services.findings import site_drafts
+from core.files import UploadRefused
+from core.http import private_file_response
+from portal.forms import RectificationForm
 from units.access import get_visible_or_404, visible_units
 from units.models import Website
 
 
 @login_required
 def home(request):
-    """A unit operator's own page: only the units it belongs to, with their latest results."""
+    """A unit operator's own page: its sites and accounts with their latest results, the
+    problems to fix with their deadlines, columns about to fall due, past verdicts and the
+    circulars that named the unit."""
+    from notices.models import Circular
+
     units = list(visible_units(request.user).prefetch_related("websites", "accounts"))
     period = selectors.latest_period()
     site_ids = [w.pk for u in units for w in u.websites.all()]
@@ -31,13 +49,30 @@ def home(request):
         Finding.objects.filter(website_id__in=site_ids, period=period)
         .exclude(status=Finding.Status.DISMISSED)
         .exclude(severity=Severity.MANUAL)
-        .select_related("website")
+        .select_related("website", "period")
         .order_by("website_id", "severity", "title")
     )
+    names = [u.name for u in units]
+    circulars = [
+        c
+        for c in Circular.objects.filter(status=Circular.Status.PUBLISHED).select_related("period")[
+            :24
+        ]
+        if any(name in (c.problems + c.overall) for name in names)
+    ]
     return render(
         request,
         "portal/home.html",
-        {"units": units, "period": period, "verdicts": verdicts, "findings": findings},
+        {
+            "units": units,
+            "period": period,
+            "verdicts": verdicts,
+            "findings": findings,
+            "to_fix": selectors.open_findings(request.user, units),
+            "due_soon": selectors.due_soon(request.user, units),
+            "circulars": circulars,
+            "self_checks": selectors.last_self_checks(site_ids),
+        },
     )
 
 
@@ -68,6 +103,46 @@ def website_period(request, website_id, period):
 
 
 @login_required
+def website_detail(request, website_id):
+    """One of the unit's sites: its last self-check beside the office's last run, its
+    columns and the results of past periods."""
+    website = get_visible_or_404(
+        request.user, Website.objects.select_related("unit"), pk=website_id
+    )
+    history = (
+        Verdict.objects.filter(website=website)
+        .select_related("period")
+        .order_by("-period__end")[:12]
+    )
+    check = selectors.last_self_check(website)
+    check_drafts = []
+    if check and check.status == InspectionRun.Status.DONE:
+        rules = rules_for(active_rule_set())
+        check_drafts = [
+            d for d in site_drafts(check, website, rules) if d.severity != Severity.MANUAL
+        ]
+    office = selectors.last_office_run(website)
+    office_verdict = (
+        Verdict.objects.filter(website=website, period_id=office.period_id).first()
+        if office
+        else None
+    )
+    return render(
+        request,
+        "portal/website_detail.html",
+        {
+            "website": website,
+            "columns": website.columns.order_by("id"),
+            "history": history,
+            "last_self_check": check,
+            "check_drafts": check_drafts,
+            "office_run": office,
+            "office_verdict": office_verdict,
+        },
+    )
+
+
+@login_required
 def observation_detail(request, pk):
     observation = get_visible_or_404(
         request.user,
@@ -82,39 +157,72 @@ def observation_detail(request, pk):
 @require_POST
 def self_check(request, website_id):
     website = get_visible_or_404(request.user, Website.objects.all(), pk=website_id)
-    busy = InspectionRun.objects.filter(
-        website=website, status__in=(InspectionRun.Status.QUEUED, InspectionRun.Status.RUNNING)
-    ).exists()
-    if busy:
-        messages.info(request, "该网站已有正在进行的检查，请稍候。")
-        return redirect("portal:home")
-    if website.status != Website.Status.RUNNING:
-        raise Http404
-    run = runs.run_start(
-        trigger=InspectionRun.Trigger.SELF_CHECK, website=website, user=request.user
-    )
-    messages.success(request, f"已开始自查（任务 #{run.pk}），完成后刷新本页查看结果。")
+    try:
+        run = runs.self_check_start(website, user=request.user)
+        messages.success(request, f"已开始自查（任务 #{run.pk}），进度见下方。")
+    except ValueError as exc:
+        messages.info(request, str(exc))
     return redirect("portal:home")
 
 
 @login_required
-def website_detail(request, website_id):
-    """One of the unit's sites: its columns and the results of past periods."""
-    website = get_visible_or_404(
-        request.user, Website.objects.select_related("unit"), pk=website_id
+def run_progress(request, pk):
+    """Progress of one of the unit's own runs (self-checks), for the page to poll."""
+    run = get_visible_or_404(request.user, InspectionRun.objects.all(), "website__unit", pk=pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_display": run.get_status_display(),
+            "pages_done": run.pages_done,
+            "pages_total": run.pages_total,
+        }
     )
-    history = (
-        Verdict.objects.filter(website=website)
-        .select_related("period")
-        .order_by("-period__end")[:12]
+
+
+@login_required
+def finding_detail(request, pk):
+    """A problem to fix: what was found, the deadline, what the unit reported and how staff
+    answered, and the form to report (again)."""
+    finding = get_visible_or_404(
+        request.user,
+        Finding.objects.select_related("website", "account", "period", "unit"),
+        pk=pk,
     )
+    if finding.status == Finding.Status.DISMISSED:
+        raise Http404
+    form = RectificationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rectifying.rectification_submit(
+                finding,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                files=request.FILES.getlist("files"),
+            )
+            messages.success(request, "已报送整改情况，等待政务公开办审核。")
+            return redirect("portal:finding_detail", pk=pk)
+        except (UploadRefused, ValueError) as exc:
+            form.add_error("files" if isinstance(exc, UploadRefused) else None, str(exc))
     return render(
         request,
-        "portal/website_detail.html",
+        "portal/finding_detail.html",
         {
-            "website": website,
-            "columns": website.columns.order_by("id"),
-            "history": history,
-            "last_self_check": selectors.last_self_check(website),
+            "finding": finding,
+            "form": form,
+            "can_submit": rectifying.rectifiable(finding),
+            "history": finding.rectifications.prefetch_related("evidence").select_related(
+                "submitted_by", "reviewed_by"
+            ),
         },
     )
+
+
+@login_required
+def evidence_file(request, pk):
+    evidence = get_visible_or_404(
+        request.user,
+        Evidence.objects.select_related("rectification__finding"),
+        unit_path="rectification__finding__unit",
+        pk=pk,
+    )
+    return private_file_response(evidence.file, evidence.name, evidence.content_type)

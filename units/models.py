@@ -31,6 +31,19 @@ class Unit(models.Model):
     is_active = models.BooleanField("在册", default=True)
     sort_order = models.PositiveIntegerField("排序", default=0)
     notes = models.TextField("备注", blank=True)
+    # Reminders (整改提醒, 即将到期): e-mail to `email`, and a group robot of 政务钉钉 or 企业微信.
+    webhook_kind = models.CharField(
+        "群机器人类型",
+        max_length=20,
+        blank=True,
+        choices=[("dingtalk", "政务钉钉"), ("wecom", "企业微信")],
+    )
+    webhook_url = models.URLField(
+        "群机器人地址", max_length=500, blank=True, validators=[validate_public_url]
+    )
+    webhook_secret = models.CharField(
+        "加签密钥", max_length=200, blank=True, help_text="政务钉钉机器人的“加签”密钥（可选）"
+    )
 
     class Meta:
         verbose_name = "单位"

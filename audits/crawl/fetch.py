@@ -214,6 +214,16 @@ class Fetcher:
             result = self._run(url, "GET", read_body=False)
         return result
 
+    def post_json(self, url: str, payload: dict) -> FetchResult:
+        """POST a JSON body (group-robot webhooks): the same address checks as any fetch, one
+        attempt only (a retry could deliver a message twice), redirects not followed."""
+        import json
+
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        fetched_at = dt.datetime.now(dt.UTC)
+        attempt = self._attempt(url, "POST", True, body=body)
+        return self._result(url, "POST", attempt, fetched_at, 1, attempt.tls_problem)
+
     # -- attempts and retries -------------------------------------------------------------
 
     def _run(self, url: str, method: str, *, read_body: bool) -> FetchResult:
@@ -246,7 +256,9 @@ class Fetcher:
             and attempt.hop.status in RETRY_STATUSES
         )
 
-    def _attempt(self, url: str, method: str, read_body: bool) -> _Attempt:
+    def _attempt(
+        self, url: str, method: str, read_body: bool, body: bytes | None = None
+    ) -> _Attempt:
         attempt = _Attempt(final_url=url)
         cookies: dict[str, dict[str, str]] = {}
         insecure: dict[str, str] = {}  # host -> "insecure" | "legacy"
@@ -287,6 +299,7 @@ class Fetcher:
                             cookies=cookies.get(target.host, {}),
                             tls_mode=insecure,
                             attempt=attempt,
+                            body=body,
                         )
                     finally:
                         attempt.elapsed += time.monotonic() - started
@@ -302,7 +315,7 @@ class Fetcher:
             attempt.hop = hop
             _remember_cookies(cookies.setdefault(target.host, {}), hop.set_cookies)
             location = hop.headers.get("location")
-            if hop.status not in REDIRECT_STATUSES or not location:
+            if hop.status not in REDIRECT_STATUSES or not location or body is not None:
                 return attempt
             if len(attempt.redirects) >= self.config.max_redirects:
                 attempt.error_kind = "too_many_redirects"
@@ -324,6 +337,7 @@ class Fetcher:
         cookies: dict[str, str],
         tls_mode: dict[str, str],
         attempt: _Attempt,
+        body: bytes | None = None,
     ) -> _Hop:
         """One HTTP request, trying the checked addresses in order and working around TLS
         trouble; raises Failure."""
@@ -331,7 +345,9 @@ class Fetcher:
         legacy_note = None
         while True:
             try:
-                hop = self._request_addresses(target, method, deadline, read_body, cookies, mode)
+                hop = self._request_addresses(
+                    target, method, deadline, read_body, cookies, mode, body
+                )
             except Failure as exc:
                 if exc.kind != "tls" or mode in ("legacy", "plain"):
                     raise
@@ -356,6 +372,7 @@ class Fetcher:
         read_body: bool,
         cookies: dict[str, str],
         mode: str,
+        body: bytes | None = None,
     ) -> _Hop:
         last: Failure | None = None
         for address in target.addresses:
@@ -363,7 +380,7 @@ class Fetcher:
                 break
             try:
                 return self._request_one(
-                    target, address, method, deadline, read_body, cookies, mode
+                    target, address, method, deadline, read_body, cookies, mode, body
                 )
             except Failure as exc:
                 # Another address of the same host may work (e.g. IPv6 not routed here).
@@ -382,6 +399,7 @@ class Fetcher:
         read_body: bool,
         cookies: dict[str, str],
         mode: str,
+        body: bytes | None = None,
     ) -> _Hop:
         cfg = self.config
         remaining = deadline - time.monotonic()
@@ -391,8 +409,12 @@ class Fetcher:
         headers["Host"] = target.host_header
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/json; charset=utf-8"
         try:
-            prepared = requests.Request(method, target.url_for(address), headers=headers).prepare()
+            prepared = requests.Request(
+                method, target.url_for(address), headers=headers, data=body
+            ).prepare()
         except (requests.RequestException, ValueError) as exc:
             raise Failure("bad_url", f"网址无效：{exc}") from exc
         if mode == "verify":

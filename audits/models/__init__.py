@@ -3,6 +3,7 @@
 from audits.models.dictionary import DictionaryEntry, Leader
 from audits.models.findings import Finding
 from audits.models.periods import Period
+from audits.models.rectification import Evidence, Rectification
 from audits.models.rules import DeductionItem, RuleSet, active_rule_set, rules_for
 from audits.models.runs import InspectionRun, Observation, RunSite
 from audits.models.verdicts import Bonus, Verdict
@@ -11,11 +12,13 @@ __all__ = [
     "Bonus",
     "DeductionItem",
     "DictionaryEntry",
+    "Evidence",
     "Finding",
     "InspectionRun",
     "Leader",
     "Observation",
     "Period",
+    "Rectification",
     "RuleSet",
     "RunSite",
     "Verdict",

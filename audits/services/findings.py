@@ -9,6 +9,7 @@ from audits.facts import site_facts
 from audits.glossary import CONTENT_KINDS, Kind
 from audits.models import Finding, InspectionRun, active_rule_set, rules_for
 from audits.rules import Rules
+from audits.services.rectification import close_fixed
 from units.models import Website
 
 # Which finding kinds each kind of observation can produce: a run replaces only those. Content
@@ -42,9 +43,11 @@ def findings_for_run(run: InspectionRun, rules: Rules | None = None) -> int:
 def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> list[Finding]:
     """Store what the checks say about one website. A self-check (no period) stores nothing:
     its result is shown from its observations, never counted."""
+    drafts = site_drafts(run, website, rules)
+    # Any re-inspection, a unit's self-check included, may see an open problem fixed.
+    close_fixed(run, website, {d.key for d in drafts})
     if run.period_id is None:
         return []
-    drafts = site_drafts(run, website, rules)
     columns = {c.url: c for c in website.columns.all()}
     kept = []
     for d in drafts:

@@ -4,8 +4,10 @@ staff record by hand. Each act is in the audit log; the verdicts touched are rec
 from django.db import transaction
 from django.utils import timezone
 
+from audits import notify
 from audits.glossary import Indicator, Kind, Severity
-from audits.models import Finding, Period, Verdict
+from audits.models import Finding, Period, Verdict, active_rule_set
+from audits.services.rectification import deadline_for, rectifiable
 from audits.services.verdicts import verdict_refresh, verdicts_refresh_for
 from core.auditlog import audit_record
 from units.models import Website
@@ -29,7 +31,12 @@ def _apply_review(finding: Finding, *, user, status: str, note: str) -> None:
     finding.review_note = note.strip()
     finding.reviewed_by = user
     finding.reviewed_at = timezone.now()
-    finding.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
+    fields = ["status", "review_note", "reviewed_by", "reviewed_at"]
+    confirmed = status == Finding.Status.CONFIRMED and before != status
+    if confirmed and finding.deadline is None and rectifiable(finding):
+        finding.deadline = deadline_for(finding, active_rule_set(), timezone.localdate())
+        fields.append("deadline")
+    finding.save(update_fields=fields)
     audit_record(
         actor=user,
         action=f"finding_{status}",
@@ -40,6 +47,9 @@ def _apply_review(finding: Finding, *, user, status: str, note: str) -> None:
         finding=finding.pk,
         note=finding.review_note,
     )
+    if confirmed and rectifiable(finding):
+        # In this transaction: the reminder exists exactly when the confirmation does.
+        notify.finding_confirmed(finding)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from audits import notify
 from audits.content.io import load_matcher_from_db
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
@@ -217,6 +218,8 @@ def run_finish_if_complete(run_id: int) -> bool:
         run.save(update_fields=["status", "finished_at"])
         verdicts = verdicts_for_run(run)
         findings = run.findings.count()
+        if run.period_id:
+            _remind_due_soon(run)
     run_log(run_id, f"完成：生成问题 {findings} 条，更新检查结果 {verdicts} 个")
     return True
 
@@ -241,6 +244,16 @@ def run_start(*, user=None, **fields) -> InspectionRun:
             )
         start_run(run)
     return run
+
+
+def _remind_due_soon(run: InspectionRun) -> None:
+    from audits.glossary import Kind
+
+    by_unit: dict = {}
+    for finding in run.findings.filter(kind=Kind.COLUMN_DUE_SOON).select_related("unit"):
+        by_unit.setdefault(finding.unit, []).append(finding)
+    for unit, findings in by_unit.items():
+        notify.columns_due_soon(unit, run, findings)
 
 
 def run_retry_failed(run_id: int, *, user=None) -> int:
@@ -497,3 +510,28 @@ def _store_column(run, website, column, reading, matcher=None) -> None:
         reason=reading.reason,
         evidence=evidence,
     )
+
+
+def self_check_start(website: Website, *, user) -> InspectionRun:
+    """A unit's self-check of its own site: at most GOVWATCH_SELF_CHECKS_PER_DAY a day per
+    unit, one at a time per site. It belongs to no period and is never counted."""
+    from django.conf import settings
+
+    if website.status != Website.Status.RUNNING:
+        raise ValueError("该网站未在运行，无法自查")
+    busy = InspectionRun.objects.filter(
+        website=website, status__in=(InspectionRun.Status.QUEUED, InspectionRun.Status.RUNNING)
+    ).exists()
+    if busy:
+        raise ValueError("该网站已有正在进行的检查，请稍候。")
+    today = timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    used = InspectionRun.objects.filter(
+        trigger=InspectionRun.Trigger.SELF_CHECK,
+        website__unit_id=website.unit_id,
+        created_at__gte=start,
+    ).count()
+    limit = settings.GOVWATCH_SELF_CHECKS_PER_DAY
+    if used >= limit:
+        raise ValueError(f"本单位今天已自查 {used} 次，每天最多 {limit} 次，请明天再试。")
+    return run_start(trigger=InspectionRun.Trigger.SELF_CHECK, website=website, user=user)

@@ -1,0 +1,21 @@
+from django import forms
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class RectificationForm(forms.Form):
+    note = forms.CharField(
+        label="整改情况",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="写明做了什么、何时完成，例如“已于11月25日更新该栏目3条信息”",
+    )
+    files = forms.FileField(
+        label="证据（截图、PDF 或 Office 文档，最多5个）",
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": ".png,.jpg,.jpeg,.webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}
+        ),
+    )

@@ -12,6 +12,7 @@ from audits.checks import (
     DateFact,
     HomeFact,
     LinkFact,
+    MessageFact,
     MetaProblem,
     PageContent,
     ProbeFact,
@@ -24,6 +25,7 @@ from audits.checks.services import GuideFact
 from audits.extract.meta import check_meta_tags
 from audits.models import InspectionRun, Observation
 from audits.rules import Rules
+from newmedia.models import Message
 from units.models import Website
 
 _PAGE_KINDS = {"home": "home", "column": "list", "article": "article"}
@@ -75,6 +77,7 @@ def site_facts(run: InspectionRun, website: Website, rules: Rules) -> SiteFacts:
         probes=tuple(_probes(website, point, rules)),
         services=_services_fact(services, website),
         dates=tuple(_date_facts(obs)),
+        messages=tuple(_messages(website, point, rules)),
         tz=timezone.get_current_timezone(),
     )
 
@@ -166,6 +169,15 @@ def _link_facts(links: list[Observation]):
             http_status=o.http_status,
             error=o.evidence.get("error") or "",
         )
+
+
+def _messages(website: Website, point: dt.date, rules: Rules):
+    since = point - dt.timedelta(days=rules.interaction_lookback_days + 1)
+    rows = Message.objects.filter(
+        website=website, received_at__date__gte=since, received_at__date__lte=point
+    ).values_list("received_at", "replied_at", "auto_reply", "valid", "title")
+    for received, replied, auto, valid, title in rows:
+        yield MessageFact(received, replied, auto, valid, title)
 
 
 def _probes(website: Website, point: dt.date, rules: Rules):

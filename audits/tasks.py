@@ -16,6 +16,8 @@ def inspect_run(run_id: int) -> None:
     """Plan a run and fan it out: one task per website, so any number of workers share it."""
     for website_id in services.run_plan(run_id):
         inspect_site.delay(run_id, website_id)
+    for account_id in services.run_account_ids(run_id):
+        ingest_feed.delay(account_id)
     services.run_finish_if_complete(run_id)
 
 
@@ -66,6 +68,26 @@ def resume_stalled_runs(minutes: int = 15) -> int:
         for website_id in website_ids:
             inspect_site.delay(run_id, website_id)
     return sum(len(ids) for ids in stalled.values())
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=2)
+def ingest_feed(account_id: int) -> int:
+    """Read one account's feed (idempotent per 6-hour slot)."""
+    from audits.services.accounts import feed_ingest
+    from newmedia.models import Account
+
+    account = Account.objects.filter(pk=account_id).first()
+    return feed_ingest(account).item_count or 0 if account else 0
+
+
+@shared_task
+def ingest_all_feeds() -> int:
+    from newmedia.models import Account
+
+    ids = Account.objects.filter(status=Account.Status.ACTIVE).values_list("pk", flat=True)
+    for account_id in ids:
+        ingest_feed.delay(account_id)
+    return len(ids)
 
 
 @shared_task

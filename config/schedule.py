@@ -29,6 +29,10 @@ BEAT_SCHEDULE = {
         "task": "audits.tasks.resume_stalled_runs",
         "schedule": crontab(minute="*/10"),
     },
+    "新媒体订阅源读取": {
+        "task": "audits.tasks.ingest_all_feeds",
+        "schedule": crontab(minute=15, hour="*/6"),
+    },
     # Reminders: the outbox is also delivered right after each event; this catches retries
     # and messages whose worker died while sending.
     "发送待发提醒": {

@@ -199,6 +199,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; lockouts are WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Circulars: signing and verification (notices/) ----------------------------------------------
@@ -217,6 +219,11 @@ GOVWATCH_SIGNING_SEAL_IMAGE = env_str("GOVWATCH_SIGNING_SEAL_IMAGE", "")
 GOVWATCH_TSA_URL = env_str("GOVWATCH_TSA_URL", "")
 # The largest PDF the public verification page accepts.
 GOVWATCH_MAX_VERIFY_BYTES = env_int("GOVWATCH_MAX_VERIFY_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+# --- New media -----------------------------------------------------------------------------------
+# A self-hosted RSSHub-style bridge for platforms without open APIs: an account without its own
+# feed URL is read at <bridge>/<platform>/<账号ID>. Fetched like any page (safe, polite).
+GOVWATCH_FEED_BRIDGE_URL = env_str("GOVWATCH_FEED_BRIDGE_URL", "")
 
 # --- Evidence uploads and reminders (portal/) -------------------------------------------------
 # Evidence files (screenshots, PDF, Office) live here, outside MEDIA_ROOT and any web root.

@@ -202,16 +202,16 @@ def _take_number(office: Office, year: int) -> int:
 
 def circular_publish(circular: Circular, *, user, signer=None, timestamper=None) -> Circular:
     """Approve → publish: number, render, sign, freeze. The lead only; the period locked."""
-    from notices.annex_xlsx import annexes_xlsx
-    from notices.render import render_pdf
-    from notices.signing import load_office_signer, sign_pdf
-
     if not is_lead(user):
         raise PermissionError("只有政务公开办负责人可以发布通报")
     if circular.status != Circular.Status.APPROVED:
         raise ValueError("通报须经负责人审核后才能发布")
     if not circular.period.is_locked:
         raise ValueError(f"{circular.period.label}尚未锁定：请先认定并锁定检查结果，再发布通报")
+    from notices.annex_xlsx import annexes_xlsx
+    from notices.render import render_pdf
+    from notices.signing import load_office_signer, sign_pdf
+
     signer = signer or load_office_signer()
     with transaction.atomic():
         locked = Circular.objects.select_for_update().get(pk=circular.pk)

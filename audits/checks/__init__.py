@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from audits.checks.accounts import MessageFact, check_interaction
 from audits.checks.base import Draft
 from audits.checks.columns import ColumnFact, check_columns
 from audits.checks.content import PageContent, check_content
@@ -48,6 +49,7 @@ class SiteFacts:
     probes: tuple[ProbeFact, ...] = ()
     services: ServicesFact | None = None
     dates: tuple[DateFact, ...] = ()
+    messages: tuple[MessageFact, ...] = ()  # the site's interaction channels (县长信箱 …)
     tz: dt.tzinfo = dt.UTC
 
 
@@ -94,6 +96,10 @@ def _dates(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
     return check_dates(list(f.dates))
 
 
+def _interaction(f: SiteFacts, point: dt.date, rules: Rules) -> list[Draft]:
+    return check_interaction(list(f.messages), point, rules, f.tz) if f.messages else []
+
+
 SITE_CHECKS: tuple[SiteCheck, ...] = (
     _columns,
     _home,
@@ -105,6 +111,7 @@ SITE_CHECKS: tuple[SiteCheck, ...] = (
     _availability,
     _services,
     _dates,
+    _interaction,
 )
 
 
@@ -119,6 +126,7 @@ __all__ = [
     "Draft",
     "HomeFact",
     "LinkFact",
+    "MessageFact",
     "MetaProblem",
     "PageContent",
     "ProbeFact",

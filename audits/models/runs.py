@@ -108,6 +108,7 @@ class Observation(models.Model):
         SEARCH = "search", "站内搜索"
         ARTICLE = "article", "文章页"
         SERVICES = "services", "办事服务"
+        FEED = "feed", "新媒体订阅源"
 
     class Outcome(models.TextChoices):
         DATED = "dated", "已取得日期"
@@ -160,8 +161,13 @@ class Observation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=("website", "kind", "slot"),
-                condition=models.Q(slot__isnull=False),
+                condition=models.Q(slot__isnull=False, website__isnull=False),
                 name="observation_unique_per_slot",
+            ),
+            models.UniqueConstraint(
+                fields=("account", "kind", "slot"),
+                condition=models.Q(slot__isnull=False, account__isnull=False),
+                name="observation_unique_per_account_slot",
             ),
         ]
         indexes = [models.Index(fields=("website", "kind", "observed_at"))]

@@ -35,6 +35,7 @@ from audits.inspection import (
 )
 from audits.models import InspectionRun, Observation, Period, RunSite, active_rule_set, rules_for
 from audits.periods import month_of
+from audits.services.accounts import accounts_judge
 from audits.services.findings import findings_for_website
 from audits.services.verdicts import verdicts_for_run
 from core.auditlog import audit_record
@@ -110,6 +111,16 @@ def run_plan(run_id: int) -> list[int]:
             run_log(run.pk, f"开始：{len(sites)} 个网站，{run.pages_total} 个页面")
     pending = run.sites.exclude(status=RunSite.Status.DONE)
     return list(pending.values_list("website_id", flat=True))
+
+
+def run_account_ids(run_id: int) -> list[int]:
+    """The accounts whose feeds an office run reads before it judges them."""
+    from audits.services.accounts import run_accounts
+
+    run = InspectionRun.objects.get(pk=run_id)
+    if run.trigger == InspectionRun.Trigger.SELF_CHECK:
+        return []
+    return list(run_accounts(run).values_list("pk", flat=True))
 
 
 def run_log(run_id: int, line: str) -> None:
@@ -217,6 +228,8 @@ def run_finish_if_complete(run_id: int) -> bool:
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
         verdicts = verdicts_for_run(run)
+        if run.trigger != InspectionRun.Trigger.SELF_CHECK:
+            verdicts += accounts_judge(run)
         findings = run.findings.count()
         if run.period_id:
             _remind_due_soon(run)

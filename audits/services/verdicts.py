@@ -181,13 +181,21 @@ def verdicts_for_run(run: InspectionRun) -> int:
 
 
 def verdicts_refresh_for(findings) -> int:
-    """Refresh once per website touched by these findings (bulk review, imports)."""
+    """Refresh once per website or account touched by these findings (bulk review, imports)."""
+    from audits.services.accounts import account_verdict_refresh
+    from newmedia.models import Account
+
+    findings = list(findings)
     touched = {(f.website_id, f.period_id): f.monitoring_point for f in findings if f.website_id}
-    websites = Website.objects.in_bulk({w for w, _ in touched})
-    periods = Period.objects.in_bulk({p for _, p in touched})
+    accounts = {(f.account_id, f.period_id) for f in findings if f.account_id}
+    websites = Website.objects.select_related("unit").in_bulk({w for w, _ in touched})
+    periods = Period.objects.in_bulk({p for _, p in touched} | {p for _, p in accounts})
     for (website_id, period_id), point in touched.items():
         verdict_refresh(websites[website_id], periods[period_id], point)
-    return len(touched)
+    by_id = Account.objects.select_related("unit").in_bulk({a for a, _ in accounts})
+    for account_id, period_id in accounts:
+        account_verdict_refresh(by_id[account_id], periods[period_id])
+    return len(touched) + len(accounts)
 
 
 @transaction.atomic

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from dashboard.views import circulars, overview, periods, rectification, registry, review, runs
+from dashboard.views import (
+    circulars,
+    newmedia,
+    overview,
+    periods,
+    rectification,
+    registry,
+    review,
+    runs,
+)
 
 app_name = "dashboard"
 
@@ -40,6 +49,11 @@ urlpatterns = [
     path("findings/<int:pk>/review/", review.finding_review, name="finding_review"),
     path("observations/<int:pk>/", review.observation_detail, name="observation_detail"),
     path("findings/import/", review.findings_upload, name="findings_upload"),
+    # new media
+    path("newmedia/import/", newmedia.newmedia_import, name="newmedia_import"),
+    path("newmedia/template/<str:kind>.xlsx", newmedia.newmedia_template, name="newmedia_template"),
+    path("newmedia/import/<int:pk>/", newmedia.newmedia_preview, name="newmedia_preview"),
+    path("newmedia/import/<int:pk>/confirm/", newmedia.newmedia_confirm, name="newmedia_confirm"),
     # rectification
     path("rectification/", rectification.rectification_list, name="rectification_list"),
     path(

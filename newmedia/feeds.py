@@ -186,3 +186,43 @@ def posts_store(account: Account, records, source: str = Post.Source.FEED) -> tu
     Post.objects.bulk_create(new, ignore_conflicts=True)
     created = len(new)
     return created, updated
+
+
+def post_enter(
+    account: Account, *, user, published_at, title: str, url: str, original: bool, screenshot=None
+) -> Post:
+    """A post the unit enters in its portal, with a screenshot as evidence (checked by content:
+    images only)."""
+    from django.core.files.base import ContentFile
+
+    from core.auditlog import audit_record
+    from core.files import IMAGE_TYPES, check_upload, generated_name
+
+    checked = None
+    if screenshot is not None:
+        data = screenshot.read()
+        kind, _, _ = check_upload(data, screenshot.name, allowed=IMAGE_TYPES)
+        checked = (kind, data)
+    guid = url or hashlib.sha256(f"{title}|{published_at.isoformat()}".encode()).hexdigest()
+    with transaction.atomic():
+        post, _ = Post.objects.update_or_create(
+            account=account,
+            guid=guid[:500],
+            defaults={
+                "published_at": published_at,
+                "title": title[:500],
+                "url": url[:1000],
+                "original": original,
+                "source": Post.Source.PORTAL,
+            },
+        )
+        if checked:
+            post.screenshot.save(generated_name(checked[0]), ContentFile(checked[1]))
+        audit_record(
+            actor=user,
+            action="post_enter",
+            unit=account.unit_id,
+            target=post,
+            after={"title": post.title, "published_at": published_at.isoformat()},
+        )
+    return post

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from core.files import private_storage
 from units.models import Unit
 from units.validators import validate_public_url
 
@@ -106,7 +107,9 @@ class Post(models.Model):
     url = models.URLField("网址", max_length=1000, blank=True)
     original = models.BooleanField("原创", default=True)
     source = models.CharField("来源", max_length=10, choices=Source.choices)
-    screenshot = models.FileField("截图", upload_to="posts/%Y/%m/", blank=True)
+    screenshot = models.FileField(
+        "截图", storage=private_storage, upload_to="posts/%Y/%m/", blank=True
+    )
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
 
     class Meta:

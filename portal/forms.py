@@ -19,3 +19,13 @@ class RectificationForm(forms.Form):
             attrs={"accept": ".png,.jpg,.jpeg,.webp,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}
         ),
     )
+
+
+class PostForm(forms.Form):
+    published_at = forms.DateTimeField(
+        label="发布时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    title = forms.CharField(label="标题", max_length=500)
+    url = forms.URLField(label="网址", required=False, max_length=1000, assume_scheme="https")
+    original = forms.BooleanField(label="原创", required=False, initial=True)
+    screenshot = forms.FileField(label="截图（PNG、JPEG 或 WebP）", required=False)

@@ -12,5 +12,6 @@ urlpatterns = [
     path("observations/<int:pk>/", views.observation_detail, name="observation_detail"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("findings/<int:pk>/", views.finding_detail, name="finding_detail"),
+    path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence"),
 ]

@@ -24,7 +24,7 @@ from audits.services import runs
 from audits.services.findings import site_drafts
 from core.files import UploadRefused
 from core.http import private_file_response
-from portal.forms import RectificationForm
+from portal.forms import PostForm, RectificationForm
 from units.access import get_visible_or_404, visible_units
 from units.models import Website
 
@@ -226,3 +226,42 @@ def evidence_file(request, pk):
         pk=pk,
     )
     return private_file_response(evidence.file, evidence.name, evidence.content_type)
+
+
+@login_required
+def account_detail(request, pk):
+    """One of the unit's accounts: its recent posts and results, and the form to report a post
+    the platform's feed does not show (with a screenshot)."""
+    from newmedia.feeds import post_enter
+    from newmedia.models import Account
+
+    account = get_visible_or_404(request.user, Account.objects.select_related("unit"), pk=pk)
+    form = PostForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post_enter(
+                account,
+                user=request.user,
+                published_at=data["published_at"],
+                title=data["title"],
+                url=data["url"],
+                original=data["original"],
+                screenshot=data["screenshot"],
+            )
+            messages.success(request, "已报送发布记录。")
+            return redirect("portal:account_detail", pk=pk)
+        except UploadRefused as exc:
+            form.add_error("screenshot", str(exc))
+    return render(
+        request,
+        "portal/account_detail.html",
+        {
+            "account": account,
+            "form": form,
+            "posts": account.posts.order_by("-published_at")[:30],
+            "history": Verdict.objects.filter(account=account)
+            .select_related("period")
+            .order_by("-period__end")[:12],
+        },
+    )

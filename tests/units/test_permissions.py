@@ -128,7 +128,14 @@ def world(unit_a, unit_b, site_a, site_b):
         issuer="县政府办公室",
         issued_on=dt.date(2026, 11, 30),
     )
+    posts_upload = Upload.objects.create(
+        kind=Upload.Kind.POSTS,
+        filename="发布.csv",
+        sha256="",
+        data="单位,平台,账号名称,发布时间,标题\n".encode(),
+    )
     return {
+        "posts_upload": posts_upload,
         "circular": circular,
         "rectification_a": rectifications["a"],
         "evidence_a": evidence["a"],
@@ -258,6 +265,16 @@ MATRIX = [
     page("period_lock", "post", D + "period_lock", (PERIOD,), staff=403, lead=302, operator_a=403),
     page("findings_upload", "get", D + "findings_upload", **OFFICE),
     page("findings_preview", "get", D + "findings_preview", ("findings_upload",), **OFFICE),
+    page("newmedia_import", "get", D + "newmedia_import", **OFFICE),
+    page("newmedia_template", "get", D + "newmedia_template", ("posts",), **OFFICE),
+    page("newmedia_preview", "get", D + "newmedia_preview", ("posts_upload",), **OFFICE),
+    page(
+        "newmedia_confirm",
+        "post",
+        D + "newmedia_confirm",
+        ("posts_upload",),
+        **office_then(D + "account_list"),
+    ),
     page("rectification_list", "get", D + "rectification_list", **OFFICE),
     page(
         "rectification_decide",
@@ -335,6 +352,8 @@ MATRIX = [
         lead=405,
         operator_a=405,
     ),
+    page("portal account own", "get", "portal:account_detail", ("account_a",), **EVERYONE),
+    page("portal account other", "get", "portal:account_detail", ("account_b",), **NOT_OTHERS),
     page("portal finding own", "get", "portal:finding_detail", ("finding_a",), **EVERYONE),
     page("portal finding other", "get", "portal:finding_detail", ("finding_b",), **NOT_OTHERS),
     page("portal evidence own", "get", "portal:evidence", ("evidence_a",), **EVERYONE),

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 from . import names
 from .model import (
+    ALL_STYLES,
     CATEGORY_WINDOWS,
     DATE_BASES,
     ENCODINGS,
+    EXTRA_STYLES,
     HIDDEN_STYLES,
     META_MODES,
     SINGLE_PAGE_STYLES,
-    STYLES,
     BadLink,
     Column,
     Farm,
@@ -95,18 +97,35 @@ def generate_county(
     faults: bool = True,
     max_items: int | None = None,
     county: str = names.COUNTY,
+    search: bool = False,
+    services: bool = False,
+    interaction: bool = False,
+    nav_home: int = 0,
+    accounts_per_unit: int = 0,
+    posts_per_account: int = 30,
+    bridge_host: str | None = None,
+    feed_slow_ms: int = 3000,
 ) -> Farm:
     """Build a farm.
 
-    styles: if given, column j of site i gets styles[(i + j) % len(styles)] (no random styles).
+    styles: if given, column j of site i gets styles[(i + j) % len(styles)] (no random styles);
+        besides STYLES the opt-in EXTRA_STYLES (yearless_old, pinned, yearless_pinned).
     encodings: if given, site i is encoded with encodings[i % len(encodings)].
     faults: if False, no site is dead, slow or failing and no page carries broken links.
     max_items: cap on items per column (keeps 500-site farms small).
+
+    Opt-in parts (none changes the sites, columns, items or ground_truth() of the farm):
+    search: every site gets a search page (search.py; modes ok/misses_recent/echo_only/dead).
+    services: every site gets a 办事服务 mode and 事项 with guides (services.py).
+    interaction: every site gets a 互动交流 mode and messages (interaction.py).
+    nav_home: this many sites get a navigation-only home page with channel pages.
+    accounts_per_unit: new-media accounts per site's unit, served by a bridge (feeds.py), with
+        posts_per_account posts each; bridge_host (default 127.0.3.1) and feed_slow_ms.
     """
     if n_sites < 1 or n_sites > 254 * 200:
         raise ValueError("n_sites out of range")
     for style in styles or ():
-        if style not in STYLES:
+        if style not in ALL_STYLES:
             raise ValueError(f"unknown style {style!r}")
     for encoding in encodings or ():
         if encoding not in ENCODINGS:
@@ -127,7 +146,71 @@ def generate_county(
         )
         for i, unit in enumerate(units)
     )
-    return Farm(seed=seed, today=today, county=county, sites=sites)
+    farm = Farm(seed=seed, today=today, county=county, sites=sites)
+    if search or services or interaction or nav_home:
+        farm = replace(
+            farm,
+            sites=_extras(farm, seed, search, services, interaction, nav_home, county, today),
+        )
+    if accounts_per_unit:
+        from .feeds import DEFAULT_BRIDGE_HOST, generate_accounts
+
+        host = bridge_host or DEFAULT_BRIDGE_HOST
+        if any(site.host == host for site in sites):
+            raise ValueError(f"bridge host {host} is a site's host")
+        accounts = generate_accounts(
+            seed,
+            n_sites * accounts_per_unit,
+            posts_per_account,
+            today,
+            per_unit=accounts_per_unit,
+            county=county,
+            bridge_host=host,
+            slow_ms=feed_slow_ms,
+        )
+        farm = replace(farm, accounts=accounts)
+    return farm
+
+
+def _extras(farm, seed, search, services, interaction, nav_home, county, today) -> tuple:
+    """The sites with the opt-in parts added (each from its own random streams)."""
+    from . import interaction as interaction_module
+    from . import search as search_module
+    from . import services as services_module
+
+    sites = list(farm.sites)
+    if search:
+        sites = search_module.assign(seed, sites)
+    if services:
+        sites = services_module.assign(seed, sites, county)
+    if interaction:
+        sites = interaction_module.assign(seed, sites, today)
+    if nav_home:
+        sites = _nav_home(seed, sites, nav_home)
+    return tuple(sites)
+
+
+def _nav_home(seed: int, sites: list, count: int) -> list:
+    """Navigation-only home pages on `count` sites (never the portal): healthy stale_home sites
+    first, so that a stale navigation-only home occurs, then others in a seeded order."""
+    rng = Dice(f"{seed}:navhome:{len(sites)}")
+    candidates = [
+        k
+        for k, s in enumerate(sites)
+        if not s.is_portal
+        and any(c.is_first_level and c.style not in HIDDEN_STYLES for c in s.columns)
+    ]
+    rng.shuffle(candidates)
+
+    def rank(k: int) -> int:
+        site = sites[k]
+        healthy = not (site.dead or site.failure or site.delay_ms)
+        return 0 if site.profile == "stale_home" and healthy else 1 if healthy else 2
+
+    candidates.sort(key=rank)
+    for k in candidates[:count]:
+        sites[k] = replace(sites[k], home_mode="nav_only")
+    return sites
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -306,6 +389,14 @@ def _build_column(
     name, category, slug, level = spec
     number = (site_index + 1) * 1000 + j + 1
     is_first = level == "first" or (level == "any" and rng.random() < 0.5)
+    if style in EXTRA_STYLES:
+        from . import lists
+
+        list_rng = Dice(f"{settings['rng_seed']}:list:{number}")
+        return lists.build_column(
+            list_rng, unit, number, spec, is_first, style, settings, prefix, today, max_items,
+            _make_item,
+        )  # fmt: skip
     scenario = _draw_scenario(rng, category, settings["profile"])
     if style is None:
         if rng.random() < HIDDEN_SHARE:

@@ -7,9 +7,12 @@ them too, so what is served and what is claimed can never drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from .feeds import AccountSet
 
 CATEGORIES = (
     "news",
@@ -60,6 +63,14 @@ STYLES = (
     "json_api",  # list filled by fetch("/api/colN/list.json")
     "js_only",  # list decoded by JavaScript from an obfuscated array: undeterminable
 )
+# Opt-in list styles (never drawn at random; pass them in `styles=`), see lists.py.
+EXTRA_STYLES = (
+    "yearless_old",  # year-less dates, the newest item over a year old (naive year inference fails)
+    "pinned",  # full dates, the first item pinned (置顶, marked or not) out of date order
+    "yearless_pinned",  # year-less dates with an old pinned item on top
+)
+ALL_STYLES = STYLES + EXTRA_STYLES
+YEARLESS_STYLES = frozenset({"yearless", "yearless_old", "yearless_pinned"})
 HIDDEN_STYLES = frozenset({"js_only"})  # no date can be read without running JS
 SINGLE_PAGE_STYLES = frozenset({"json_api", "js_only"})
 
@@ -88,6 +99,7 @@ class Item(NamedTuple):
     time: str = "09:00:00"  # HH:MM:SS shown with the date where the format has a time
     written: date | None = None  # 成文日期, on or before `date`
     meta_date: date | None = None  # PubDate meta when it disagrees with `date` (a trap)
+    page_dated: bool = True  # False: neither the article page nor its URL shows any date
 
     @property
     def pub_meta(self) -> str:
@@ -113,6 +125,20 @@ class Column:
     page_size: int = 15
     scenario: str = "fresh"  # how it was generated: fresh|due_soon|overdue|empty|hidden|closed
     empty_text: str = "暂无信息"
+    pinned: int = -1  # index in `items` of the item shown first (置顶); -1 = none
+    pin_mark: str = ""  # how the pinned item is marked: "" (not at all) | span | img | text
+
+    @property
+    def pinned_item(self) -> Item | None:
+        return self.items[self.pinned] if self.pinned >= 0 else None
+
+    @cached_property
+    def display_items(self) -> tuple[Item, ...]:
+        """The items in the order the list shows them (the pinned item first)."""
+        if self.pinned < 0:
+            return self.items
+        pinned = self.items[self.pinned]
+        return (pinned,) + self.items[: self.pinned] + self.items[self.pinned + 1 :]
 
     @property
     def dir(self) -> str:
@@ -161,9 +187,10 @@ class Column:
         return [self.page_path(k) for k in range(self.n_pages)]
 
     def page_items(self, page: int) -> tuple[Item, ...]:
+        items = self.display_items
         if self.style in SINGLE_PAGE_STYLES:
-            return self.items
-        return self.items[page * self.page_size : (page + 1) * self.page_size]
+            return items
+        return items[page * self.page_size : (page + 1) * self.page_size]
 
 
 @dataclass(frozen=True)
@@ -174,6 +201,94 @@ class BadLink:
     path: str
     expect: str
     host: str | None = None  # another host (dead links); None = the site's own host
+
+
+# ----- opt-in parts of a site: search, 办事服务, 互动交流, navigation-only home -----
+
+SEARCH_MODES = ("ok", "misses_recent", "echo_only", "dead")
+SEARCH_PAGE_SIZE = 10
+# CMS shapes of a search URL: (path, query parameter, page parameter, extra parameters).
+SEARCH_KINDS = (
+    ("/search", "q", "page", ""),
+    ("/jrobot/search.do", "q", "p", "webid={webid}&pg=10&tpl=&category=&"),
+    ("/was5/web/search", "searchword", "page", "channelid=2{webid:04d}&"),
+)
+
+# The key elements of a 办事指南 (indicators.md, W-V6), in the order guides print them.
+SERVICE_ELEMENTS = (
+    "事项名称",
+    "设定依据",
+    "申请条件",
+    "办理材料",
+    "办理地点",
+    "办理机构",
+    "收费标准",
+    "办理时间",
+    "联系电话",
+    "办理流程",
+)
+VAGUE_VALUES = frozenset({"另行通知", "工作日", "详见公告"})
+SERVICE_MODES = ("good", "poor", "none")
+INTERACTION_MODES = ("ok", "late_replies", "unanswered", "none")
+
+
+@dataclass(frozen=True)
+class ServiceItem:
+    """One 事项 of a 办事服务 list and its 办事指南 page.
+
+    guide: ok (the link works) | none (no link at all) | dead (the link answers 404).
+    fields: (label, value) as the guide prints them; an absent label or an empty value is missing.
+    """
+
+    number: int
+    name: str
+    guide: str
+    guide_path: str  # "" when guide == "none"
+    fields: tuple[tuple[str, str], ...]
+    layout: str = "table"  # table | para
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        present = {label for label, value in self.fields if value.strip()}
+        return tuple(e for e in SERVICE_ELEMENTS if e not in present)
+
+    @property
+    def vague(self) -> tuple[str, ...]:
+        """Elements present but with no real content (办理时间 "另行通知")."""
+        return tuple(label for label, value in self.fields if value.strip() in VAGUE_VALUES)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A public message (留言) and its reply; replied_at None = not answered."""
+
+    number: int
+    path: str  # detail page
+    title: str
+    kind: str  # 咨询 | 投诉 | 建议
+    received_at: datetime
+    replied_at: datetime | None
+    reply_unit: str  # "" when unanswered
+    content: str
+    reply: str
+
+    @property
+    def reply_hours(self) -> float | None:
+        if self.replied_at is None:
+            return None
+        return (self.replied_at - self.received_at).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A second-level channel page of a navigation-only home page."""
+
+    name: str
+    path: str
+    column_keys: tuple[str, ...]
+
+
+CHANNEL_ITEMS = 6  # items per column block on a channel page
 
 
 @dataclass(frozen=True, eq=False)
@@ -207,10 +322,104 @@ class Site:
     copyright_start: int = 2005
     phone: str = "0563-7021234"
     icp: str = "皖ICP备05001234号-1"
+    # opt-in parts (the defaults change nothing on any page)
+    home_mode: str = "list"  # list | nav_only (home page only links to channel pages)
+    search: str = ""  # "" (no search page) | ok | misses_recent | echo_only | dead
+    search_kind: int = 0  # index in SEARCH_KINDS
+    search_sort: str = "relevance"  # relevance | date
+    search_lag_days: int = 60  # misses_recent: items this much newer than the cut-off are missing
+    services_mode: str = ""  # "" (not generated) | good | poor | none (no 办事服务 at all)
+    services: tuple[ServiceItem, ...] = ()
+    interaction: str = ""  # "" (not generated) | ok | late_replies | unanswered | none
+    mailbox: str = ""  # 县长信箱, 局长信箱, 镇长信箱, 咨询投诉
+    messages: tuple[Message, ...] = ()
+    message_page_size: int = 15
 
     @property
     def prefix(self) -> str:
         return self.home_path.rstrip("/")
+
+    # ----- search -----
+
+    @property
+    def search_path(self) -> str:
+        return self.prefix + SEARCH_KINDS[self.search_kind][0]
+
+    @property
+    def search_param(self) -> str:
+        return SEARCH_KINDS[self.search_kind][1]
+
+    @property
+    def search_page_param(self) -> str:
+        return SEARCH_KINDS[self.search_kind][2]
+
+    @property
+    def search_url(self) -> str:
+        """Path and query of the search page with "{q}" for the (URL-quoted) query; "" if none."""
+        if not self.search:
+            return ""
+        _, param, _, extra = SEARCH_KINDS[self.search_kind]
+        return f"{self.search_path}?{extra.format(webid=self.index + 1)}{param}={{q}}"
+
+    # ----- 办事服务 and 互动交流 -----
+
+    @property
+    def services_path(self) -> str | None:
+        return f"{self.prefix}/bsfw/index.html" if self.services else None
+
+    @property
+    def mailbox_path(self) -> str | None:
+        return f"{self.prefix}/hdjl/xx/index.html" if self.messages else None
+
+    @property
+    def message_pages(self) -> int:
+        return max(1, -(-len(self.messages) // self.message_page_size))
+
+    def message_page_path(self, page: int) -> str:
+        base = f"{self.prefix}/hdjl/xx/"
+        return base + ("index.html" if page == 0 else f"index_{page}.html")
+
+    # ----- navigation-only home page -----
+
+    @cached_property
+    def channels(self) -> tuple[Channel, ...]:
+        """Channel pages (nav_only sites): first-level readable columns grouped by category."""
+        if self.home_mode != "nav_only":
+            return ()
+        groups = {"新闻中心": [], "通知公告": [], "政策文件": [], "专题专栏": [], "其他栏目": []}
+        for column in self.columns:
+            if not column.is_first_level or column.style in HIDDEN_STYLES:
+                continue
+            if column.category == "news":
+                groups["新闻中心"].append(column.key)
+            elif column.category == "notice":
+                groups["通知公告"].append(column.key)
+            elif column.category in ("policy", "interpretation"):
+                groups["政策文件"].append(column.key)
+            elif column.category == "topic":
+                groups["专题专栏"].append(column.key)
+            else:
+                groups["其他栏目"].append(column.key)
+        slugs = {"新闻中心": "xwzx", "通知公告": "tzgg", "政策文件": "zcwj", "专题专栏": "ztzl"}
+        return tuple(
+            Channel(
+                name, f"{self.prefix}/channel/{slugs.get(name, 'qtlm')}/index.html", tuple(keys)
+            )
+            for name, keys in groups.items()
+            if keys
+        )
+
+    def channel_items(self, channel: Channel) -> list[tuple[Column, tuple[Item, ...]]]:
+        """What a channel page lists: each column's newest items, in list order."""
+        return [(c, c.display_items[:CHANNEL_ITEMS]) for c in map(self.column, channel.column_keys)]
+
+    @property
+    def nav_newest(self) -> date | None:
+        """Newest date shown on the channel pages (nav_only sites; the W-V3 home rule)."""
+        return max(
+            (i.date for ch in self.channels for _, items in self.channel_items(ch) for i in items),
+            default=None,
+        )
 
     @property
     def slow(self) -> bool:
@@ -239,6 +448,8 @@ class Site:
     @cached_property
     def home_items(self) -> tuple[Item, ...]:
         """The "最新动态" list on the home page: newest items of first-level news/notice columns."""
+        if self.home_mode == "nav_only":
+            return ()
         pool = [
             item
             for c in self.columns
@@ -262,12 +473,78 @@ class Site:
         return tuple(pool[:5])
 
 
+# ----- new-media accounts behind an RSSHub-style bridge (feeds.py builds them lazily) -----
+
+PLATFORMS = ("wechat", "weibo", "douyin", "toutiao", "app")
+PLATFORM_LABELS = {
+    "wechat": "微信",
+    "weibo": "微博",
+    "douyin": "抖音",
+    "toutiao": "头条",
+    "app": "APP",
+}
+FEED_FORMATS = ("rss", "atom", "json")  # RSS 2.0, Atom 1.0, JSON Feed 1.1
+# fault -> details: how a feed fails (ok has none; encoding "gbk" declared in the prolog is ok).
+FEED_FAULTS = {
+    "ok": ("",),
+    "dead": ("refused", "http500"),
+    "slow": ("",),
+    "malformed": ("truncated", "unescaped_amp"),
+    "wrong_encoding": ("gbk_as_utf8",),
+    "stale": ("",),  # newest post 15-60 days old (M-V2: no post within 2 weeks)
+    "zombie": ("",),  # newest post over 180 days old
+    "low_original": ("",),  # at least 70 % reposts
+    "renamed": ("",),  # the feed's title differs from the registered name
+}
+
+
+class Post(NamedTuple):
+    guid: str
+    published_at: datetime  # aware, +08:00
+    title: str
+    url: str
+    original: bool  # False: a repost (转载)
+    author: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Account:
+    """A registered new-media account. `feed_url` has "{port}" for the bridge's port."""
+
+    index: int
+    account_id: str
+    platform: str  # PLATFORMS
+    name: str  # registered name (备案名称)
+    unit_name: str
+    unit_kind: str
+    site_key: str  # the unit's site in a county farm ("s001")
+    feed_format: str  # rss | atom | json
+    encoding: str  # utf-8 | gbk (declared in the XML prolog) | gbk_as_utf8 (GBK bytes, says UTF-8)
+    fault: str  # a key of FEED_FAULTS
+    fault_detail: str
+    feed_title: str  # the title the feed shows (differs from `name` when renamed)
+    feed_host: str  # the bridge, or a dead address (fault dead/refused)
+    delay_ms: int
+    n_posts: int
+    pub_zone: str = "+0800"  # RSS pubDate zone: "+0800" or "GMT"
+
+    @property
+    def feed_path(self) -> str:
+        return f"/{self.platform}/{self.account_id}"
+
+    @property
+    def feed_url(self) -> str:
+        return f"http://{self.feed_host}:{{port}}{self.feed_path}"
+
+
 @dataclass(frozen=True, eq=False)
 class Farm:
     seed: int
     today: date
     county: str
     sites: tuple[Site, ...]
+    accounts: AccountSet | None = None  # new-media accounts (generate_county(accounts_per_unit=))
 
     def site(self, key: str) -> Site:
         for site in self.sites:
@@ -298,6 +575,76 @@ class Farm:
             "county": self.county,
             "port": port,
             "sites": [_site_truth(site, include_items) for site in self.sites],
+        }
+
+    # ----- truth about the opt-in parts (sibling methods; ground_truth() is unchanged) -----
+
+    def search_truth(self, port: int | None = None) -> dict:
+        """Per site with a search page: sample queries (item titles) and whether each item's URL
+        is on the first results page (search.py)."""
+        from .search import search_truth
+
+        return search_truth(self, port)
+
+    def search_results(self, site_key: str, query: str, page: int = 1):
+        """The results the search page of a site shows for a query (search.SearchResult)."""
+        from .search import search_results
+
+        return search_results(self.site(site_key), query, page)
+
+    def list_truth(self) -> dict:
+        """Columns with year-less-old or pinned lists: true newest date, whether the article pages
+        confirm it, what naive readings give (lists.py)."""
+        from .lists import list_truth
+
+        return list_truth(self)
+
+    def service_truth(self) -> dict:
+        """办事服务 per site: each 事项's missing and vague elements, guide link state."""
+        from .services import service_truth
+
+        return service_truth(self)
+
+    def interaction_truth(self) -> dict:
+        """互动交流 per site: messages with received_at and replied_at, and the faults."""
+        from .interaction import interaction_truth
+
+        return interaction_truth(self)
+
+    def home_truth(self) -> dict:
+        """Every site's home mode; for navigation-only homes the newest date of the channels."""
+        return {
+            "today": self.today.isoformat(),
+            "sites": [
+                {
+                    "key": s.key,
+                    "home_mode": s.home_mode,
+                    "home_newest": _iso(s.home_newest),
+                    "channels": [c.path for c in s.channels],
+                    "nav_newest": _iso(s.nav_newest),
+                    "newest": _iso(s.nav_newest if s.home_mode == "nav_only" else s.home_newest),
+                }
+                for s in self.sites
+            ],
+        }
+
+    def feed_truth(self, include_posts: bool = True, port: int | None = None) -> dict:
+        """The accounts and their posts (feeds.py); empty when the farm has none."""
+        if self.accounts is None:
+            return {"today": self.today.isoformat(), "accounts": []}
+        return self.accounts.truth(include_posts=include_posts, port=port)
+
+    def extra_truth(self, port: int | None = None) -> dict:
+        """search, lists, services, interaction and home truth in one JSON-serialisable dict."""
+        return {
+            "seed": self.seed,
+            "today": self.today.isoformat(),
+            "port": port,
+            "search": self.search_truth(port),
+            "lists": self.list_truth(),
+            "services": self.service_truth(),
+            "interaction": self.interaction_truth(),
+            "home": self.home_truth(),
         }
 
 
@@ -332,12 +679,20 @@ def _site_truth(site: Site, include_items: bool) -> dict:
             "tampered": site.tampered,
         },
         "home_newest": _iso(site.home_newest),
+        **_nav_truth(site),
         "bad_links": [
             {"label": b.label, "path": b.path, "host": b.host or site.host, "expect": b.expect}
             for b in site.bad_links
         ],
         "columns": [_column_truth(c, include_items) for c in site.columns],
     }
+
+
+def _nav_truth(site: Site) -> dict:
+    """Extra keys for navigation-only home pages (absent for every other site)."""
+    if site.home_mode != "nav_only":
+        return {}
+    return {"home_mode": site.home_mode, "nav_newest": _iso(site.nav_newest)}
 
 
 def _column_truth(column: Column, include_items: bool) -> dict:
@@ -359,6 +714,12 @@ def _column_truth(column: Column, include_items: bool) -> dict:
     }
     if column.style == "json_api":
         truth["api_path"] = column.api_path
+    if column.style in EXTRA_STYLES:
+        pinned = column.pinned_item
+        newest = max(column.items, key=lambda i: i.date) if column.items else None
+        truth["pinned_path"] = pinned.path if pinned else None
+        truth["pin_mark"] = column.pin_mark
+        truth["newest_page_dated"] = newest.page_dated if newest else None
     if include_items:
         truth["items"] = [
             {
@@ -368,6 +729,7 @@ def _column_truth(column: Column, include_items: bool) -> dict:
                 "time": item.time,
                 "written": _iso(item.written),
                 "meta_date": _iso(item.meta_date),
+                **({} if item.page_dated else {"page_dated": False}),
             }
             for item in column.items
         ]

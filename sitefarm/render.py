@@ -149,9 +149,27 @@ class Page:
             f'<span class="tools"><a href="{self.site.home_path}">无障碍浏览</a> '
             f'<a href="{self.site.home_path}">长辈版</a></span></div></div>\n'
             f'<div class="header"><div class="logo"><h1>{escape(self.site.site_name)}</h1></div>'
-            f'<form class="search" action="{prefix}/search/index.html" method="get">'
-            '<input type="text" name="q" placeholder="请输入关键字"><button>搜索</button></form>'
+            f"{self.search_form(prefix)}"
             "</div>\n"
+        )
+
+    def search_form(self, prefix: str) -> str:
+        site = self.site
+        if not site.search:  # the old dud form (its target is a 404, or the 429 bad link)
+            return (
+                f'<form class="search" action="{prefix}/search/index.html" method="get">'
+                '<input type="text" name="q" placeholder="请输入关键字"><button>搜索</button></form>'
+            )
+        pairs = (pair.partition("=") for pair in site.search_url.split("?", 1)[1].split("&"))
+        hidden = "".join(
+            f'<input type="hidden" name="{k}" value="{v}">'
+            for k, _, v in pairs
+            if k != site.search_param
+        )
+        return (
+            f'<form class="search" action="{site.search_path}" method="get">{hidden}'
+            f'<input type="text" name="{site.search_param}" placeholder="请输入关键字">'
+            "<button>搜索</button></form>"
         )
 
     def nav(self) -> str:
@@ -245,10 +263,27 @@ class Page:
             for c in site.columns
             if c.is_first_level
         )
-        main = (
-            f'<div class="home-news"><h2>最新动态</h2>{news_html}</div>\n'
-            f'<div class="home-columns"><h2>栏目导航</h2><ul>{columns}</ul></div>\n'
-        )
+        if site.home_mode == "nav_only":  # only entries to the channel pages, no dated item
+            tiles = "".join(
+                f'<li><a href="{ch.path}"><span class="tile">{escape(ch.name)}</span></a></li>'
+                for ch in site.channels
+            )
+            main = f'<div class="home-entry"><h2>栏目导航</h2><ul>{tiles}</ul></div>\n'
+        else:
+            main = (
+                f'<div class="home-news"><h2>最新动态</h2>{news_html}</div>\n'
+                f'<div class="home-columns"><h2>栏目导航</h2><ul>{columns}</ul></div>\n'
+            )
+        if site.services_path:
+            main += (
+                f'<div class="home-bsfw"><h2>办事服务</h2><a href="{site.services_path}">'
+                "办事指南</a></div>\n"
+            )
+        if site.mailbox_path:
+            main += (
+                f'<div class="home-hdjl"><h2>互动交流</h2><a href="{site.mailbox_path}">'
+                f"{escape(site.mailbox)}</a></div>\n"
+            )
         if site.xxgk_path:
             main += f'<div class="home-xxgk"><a href="{site.xxgk_path}">政府信息公开</a></div>\n'
         if site.is_portal:
@@ -292,6 +327,28 @@ class Page:
         )
         return self.document(f"政府信息公开_{site.site_name}", site.encoding, self.meta(), main)
 
+    def channel(self, channel) -> str:
+        """A second-level channel page of a navigation-only home: each column's newest items."""
+        site = self.site
+        fmt = site.date_format
+        blocks = []
+        for column, items in site.channel_items(channel):
+            rows = "".join(
+                f'<li><a href="{i.path}" title="{escape(i.title)}">{escape(i.title)}</a>'
+                f'<span class="date">{format_date(i.date, fmt, i.time)}</span></li>'
+                for i in items
+            )
+            body = f"<ul>{rows}</ul>" if rows else f"<p>{column.empty_text}</p>"
+            blocks.append(
+                f'<div class="channel-box"><h3>{escape(column.name)}'
+                f'<a class="more" href="{column.path}">更多&gt;&gt;</a></h3>{body}</div>\n'
+            )
+        main = (
+            self.crumbs((channel.name, None))
+            + f'<div class="channel"><h2>{escape(channel.name)}</h2>\n{"".join(blocks)}</div>\n'
+        )
+        return self.document(f"{channel.name}_{site.site_name}", site.encoding, self.meta(), main)
+
     def column_page(self, column: Column, page: int) -> str:
         site = self.site
         parts = [] if column.is_first_level else [("信息公开", site.xxgk_path)]
@@ -326,6 +383,8 @@ class Page:
     def article(self, column: Column, item: Item) -> str:
         site = self.site
         parts = [] if column.is_first_level else [("信息公开", site.xxgk_path)]
+        if not item.page_dated:
+            return self.undated_article(column, item, parts)
         fmt = column.date_format if column.date_format.split("_")[0] in DATE_BASES else "iso"
         info_table = ""
         if not column.is_first_level or column.category == "policy":
@@ -368,6 +427,27 @@ class Page:
             self.meta(column, item),
             main,
         )
+
+    def undated_article(self, column: Column, item: Item, parts: list) -> str:
+        """An article page that shows no date at all: no 发布时间, no info table, no PubDate meta,
+        no signature date and no sidebar (whose items carry dates)."""
+        site = self.site
+        rng = random.Random(item.path)
+        paragraphs = "".join(
+            f"<p>{escape(names.paragraph(rng, site.unit_name, item.title))}</p>" for _ in range(3)
+        )
+        main = (
+            self.crumbs(*parts, (column.name, column.path), ("正文", None))
+            + '<div class="article">\n'
+            f'<h1 class="title">{escape(item.title)}</h1>\n'
+            f'<div class="info">来源：{escape(site.unit_name)}　浏览次数：<span id="hits"></span>　'
+            "字体：[<a>大</a> <a>中</a> <a>小</a>]</div>\n"
+            f'<div class="content">{paragraphs}'
+            f'<p style="text-align:right">{escape(site.unit_name)}</p></div>\n'
+            "</div>\n"
+        )
+        meta = self.meta(column)  # column metas only: PubDate would give the date away
+        return self.document(f"{item.title}_{site.site_name}", column.encoding, meta, main)
 
 
 # ----- list styles: each returns the inner HTML of <div class="list-content"> -----
@@ -522,7 +602,52 @@ def _js_only(page: Page, column: Column, items: tuple[Item, ...]) -> str:
     )
 
 
+def _pin(column: Column, item: Item) -> tuple[str, str, str]:
+    """(before the link, inside the link before the title, after the link) for a pinned item."""
+    if column.pinned < 0 or item.path != column.pinned_item.path or not column.pin_mark:
+        return "", "", ""
+    if column.pin_mark == "span":
+        return '<span class="zd">[置顶]</span>', "", ""
+    if column.pin_mark == "img":
+        return "", "", '<img src="/images/zhiding.gif" alt="置顶">'
+    return "", "【置顶】", ""
+
+
+def _pinned(page: Page, column: Column, items: tuple[Item, ...]) -> str:
+    """Full dates, the first item pinned (see lists.py)."""
+    if not items:
+        return _empty(column)
+    rows = []
+    for i in items:
+        before, inside, after = _pin(column, i)
+        rows.append(
+            f'<li>{before}<a href="{i.path}" target="_blank" title="{escape(i.title)}">'
+            f"{inside}{escape(i.title)}</a>{after}"
+            f'<span class="date">{format_date(i.date, column.date_format, i.time)}</span></li>\n'
+        )
+    return f'<ul class="list">\n{"".join(rows)}</ul>\n'
+
+
+def _yearless_pinned(page: Page, column: Column, items: tuple[Item, ...]) -> str:
+    """Year-less dates (yearless_old, yearless_pinned), maybe with a pinned first item."""
+    if not items:
+        return _empty(column)
+    fmt = column.date_format
+    rows = []
+    for i in items:
+        before, inside, after = _pin(column, i)
+        link = f'{before}<a href="{i.path}">{inside}{escape(i.title)}</a>{after}'
+        when = f'<span class="time">{format_date(i.date, fmt)}</span>'
+        rows.append(
+            f"<li>{when}{link}</li>\n" if fmt == "md_bracket" else f"<li>{link}{when}</li>\n"
+        )
+    return f'<ul class="list">\n{"".join(rows)}</ul>\n'
+
+
 STYLE_RENDERERS = {
+    "pinned": _pinned,
+    "yearless_old": _yearless_pinned,
+    "yearless_pinned": _yearless_pinned,
     "ul_date": _ul_date,
     "table": _table,
     "jcms_xml": _jcms_xml,

@@ -7,6 +7,11 @@ connection arrived on selects the host, then the longest matching home path sele
 
 Use FarmServer(...).start() from tests (a background thread with its own event loop), or
 `await FarmServer(...).start_async()` inside a running loop (the CLI does this).
+
+New-media feeds: FarmServer(farm, accounts=..., bridge_port=...) also listens on the accounts'
+bridge host (127.0.3.1 by default) and serves /wechat/<id>, /weibo/<id>, ... (feeds.py), each
+feed rendered on request. accounts defaults to farm.accounts; farm may be None for a bridge alone.
+bridge_port None = the farm's port, 0 = a free port of its own.
 """
 
 from __future__ import annotations
@@ -17,10 +22,10 @@ import logging
 import socket
 import struct
 import threading
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from . import render
-from .model import Column, Farm, Item, Site
+from . import feeds, interaction, render, search, services
+from .model import Account, Column, Farm, Item, Site
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +44,30 @@ IDLE_TIMEOUT_S = 60  # close keep-alive connections idle for this long
 
 
 class FarmServer:
-    def __init__(self, farm: Farm, port: int = 0, latency_ms: int = 0):
+    def __init__(
+        self,
+        farm: Farm | None,
+        port: int = 0,
+        latency_ms: int = 0,
+        *,
+        accounts: feeds.AccountSet | None = None,
+        bridge_port: int | None = None,
+    ):
         self.farm = farm
         self.port = port
         self.latency_ms = latency_ms  # may be changed while running
         self.requests = 0  # requests answered so far (all hosts)
         self._requested_port = port
+        self.accounts = accounts if accounts is not None else (farm.accounts if farm else None)
+        self.bridge_host = self.accounts.bridge_host if self.accounts is not None else None
+        self.bridge_port = bridge_port
+        self._requested_bridge_port = bridge_port
         self._sites_by_host: dict[str, list[Site]] = {}
-        for site in farm.sites:
+        for site in farm.sites if farm else ():
             if not site.dead:
                 self._sites_by_host.setdefault(site.host, []).append(site)
+        if self.bridge_host in self._sites_by_host:
+            raise ValueError(f"bridge host {self.bridge_host} is also a site's host")
         for sites in self._sites_by_host.values():
             sites.sort(key=lambda s: len(s.home_path), reverse=True)
         self._routes: dict[str, dict[str, tuple]] = {}  # built lazily per site
@@ -77,6 +96,19 @@ class FarmServer:
 
     def path_url(self, site: Site, path: str) -> str:
         return f"http://{site.host}:{self.port}{path}"
+
+    def search_url(self, site: Site, query: str) -> str:
+        """The site's search page for a query (Site.search_url with the query UTF-8 quoted)."""
+        return self.path_url(site, site.search_url.replace("{q}", quote(query)))
+
+    def feed_url(self, account: Account) -> str:
+        return account.feed_url.format(port=self.bridge_port)
+
+    @property
+    def bridge_url(self) -> str | None:
+        if self.bridge_host is None:
+            return None
+        return f"http://{self.bridge_host}:{self.bridge_port}/"
 
     # ----- lifecycle in a background thread -----
 
@@ -149,6 +181,17 @@ class FarmServer:
             self._servers.append(server)
             if port == 0:  # the first host picks a free port; the others share it
                 port = server.sockets[0].getsockname()[1]
+        if self.bridge_host is not None:
+            bridge_port = self._requested_bridge_port
+            bridge_port = port if bridge_port is None else bridge_port
+            server = await asyncio.start_server(
+                self._serve_connection, self.bridge_host, bridge_port, backlog=1024,
+                reuse_address=True,
+            )  # fmt: skip
+            self._servers.append(server)
+            self.bridge_port = server.sockets[0].getsockname()[1]
+            if not hosts:
+                port = self.bridge_port
         self.port = port
 
     async def _close_servers(self) -> None:
@@ -214,7 +257,10 @@ class FarmServer:
                 writer.close()
 
     async def _respond(self, local_ip: str, method: str, target: str):
-        path = unquote(urlsplit(target).path or "/")
+        if local_ip == self.bridge_host:
+            return await self._bridge_respond(target)
+        parts = urlsplit(target)
+        path = unquote(parts.path or "/")
         site = self._site_for(local_ip, path)
         delay = self.latency_ms + (site.delay_ms if site else 0)
         if delay:
@@ -236,7 +282,27 @@ class FarmServer:
                     {"Content-Type": "text/html; charset=utf-8"},
                     render.error_page(500, "Internal Server Error"),
                 )
-        return self.page(site, path)
+        return self.page(site, path, parts.query)
+
+    async def _bridge_respond(self, target: str):
+        path = unquote(urlsplit(target).path or "/")
+        account = self.accounts.find(path)
+        delay = self.latency_ms + (account.delay_ms if account else 0)
+        if delay:
+            await asyncio.sleep(delay / 1000)
+        if path in ("/", "/index.html"):
+            return (
+                200,
+                {"Content-Type": "text/html; charset=utf-8"},
+                feeds.bridge_index(self.accounts),
+            )
+        if account is None or account.feed_host != self.bridge_host:
+            return (
+                404,
+                {"Content-Type": "text/html; charset=utf-8"},
+                render.error_page(404, "Not Found"),
+            )
+        return feeds.feed_response(self.accounts, account.index, self.bridge_port)
 
     def _site_for(self, local_ip: str, path: str) -> Site | None:
         for site in self._sites_by_host.get(local_ip, ()):
@@ -244,8 +310,9 @@ class FarmServer:
                 return site
         return None
 
-    def page(self, site: Site, path: str) -> tuple[int, dict, bytes]:
-        """(status, headers, body) for a path of a site, without latency or failures."""
+    def page(self, site: Site, path: str, query: str = "") -> tuple[int, dict, bytes]:
+        """(status, headers, body) for a path (and query) of a site, without latency or
+        failures."""
         if path == site.prefix and site.prefix:
             return 301, {"Location": site.home_path}, b""
         route = self._site_routes(site).get(path)
@@ -272,10 +339,30 @@ class FarmServer:
             html, encoding = page.xxgk(), site.encoding
         elif kind == "column":
             html, encoding = page.column_page(route[1], route[2]), route[1].encoding
-        else:  # article
+        elif kind == "article":
             html, encoding = page.article(route[1], route[2]), route[1].encoding
+        else:
+            html, encoding = self._extra_page(page, site, route, query), site.encoding
         body, content_type = render.encode(html, encoding)
         return 200, {"Content-Type": content_type}, body
+
+    @staticmethod
+    def _extra_page(page: render.Page, site: Site, route: tuple, query: str) -> str:
+        kind = route[0]
+        if kind == "search":
+            params = _query_params(query)
+            number = params.get(site.search_page_param, "1")
+            page_no = int(number) if number.isdigit() else 1
+            return search.render_search(page, params.get(site.search_param), page_no)
+        if kind == "services":
+            return services.render_list(page)
+        if kind == "guide":
+            return services.render_guide(page, route[1])
+        if kind == "messages":
+            return interaction.render_list(page, route[1])
+        if kind == "message":
+            return interaction.render_detail(page, route[1])
+        return page.channel(route[1])  # channel
 
     def _site_routes(self, site: Site) -> dict[str, tuple]:
         routes = self._routes.get(site.key)
@@ -293,8 +380,35 @@ class FarmServer:
             for link in site.bad_links:
                 if link.host is None:
                     routes[link.path] = ("status", BAD_LINK_STATUS[link.expect])
+            self._extra_routes(site, routes)
             self._routes[site.key] = routes
         return routes
+
+    @staticmethod
+    def _extra_routes(site: Site, routes: dict[str, tuple]) -> None:
+        """Routes of the opt-in parts (none for a site that has none of them)."""
+        if site.search:
+            routes[site.search_path] = ("status", 500) if site.search == "dead" else ("search",)
+        if site.services:
+            routes[site.services_path] = ("services",)
+            for item in site.services:
+                if item.guide == "ok":
+                    routes[item.guide_path] = ("guide", item)
+        if site.messages:
+            for page_no in range(site.message_pages):
+                routes[site.message_page_path(page_no)] = ("messages", page_no)
+            for message in site.messages:
+                routes[message.path] = ("message", message)
+        for channel in site.channels:
+            routes[channel.path] = ("channel", channel)
+
+
+def _query_params(query: str) -> dict[str, str]:
+    """Query parameters, decoded as UTF-8 (or as GBK when they are not UTF-8)."""
+    try:
+        return dict(parse_qsl(query, keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError:
+        return dict(parse_qsl(query, keep_blank_values=True, encoding="gbk", errors="replace"))
 
 
 def _parse_head(head: bytes) -> tuple[str, str, bool, int]:

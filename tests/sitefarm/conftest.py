@@ -100,3 +100,52 @@ def listed_dates(html: str, style: str, today: date, fetch_json=None) -> list[da
         data = json.loads(fetch_json(endpoint))
         return [parse_full_date(item["date"]) for item in data["items"]]
     raise AssertionError(f"no parser for {style}")
+
+
+# ----- the opt-in parts: search, 办事服务, 互动交流, navigation-only homes, feeds -----
+
+EXTRAS = dict(
+    search=True,
+    services=True,
+    interaction=True,
+    nav_home=3,
+    accounts_per_unit=2,
+    posts_per_account=12,
+    feed_slow_ms=800,
+)
+
+
+@pytest.fixture(scope="module")
+def extras_farm():
+    """24 sites with every opt-in part (faults included, so every mode occurs)."""
+    return generate_county(seed=1, n_sites=24, columns_per_site=8, today=TODAY, **EXTRAS)
+
+
+@pytest.fixture(scope="module")
+def extras_server(extras_farm):
+    with FarmServer(extras_farm) as server:
+        yield server
+
+
+SESSION = requests.Session()  # keep-alive: much faster than a new connection per request
+
+
+def sget(url: str, **kwargs) -> requests.Response:
+    kwargs.setdefault("timeout", 10)
+    return SESSION.get(url, **kwargs)
+
+
+def healthy(site) -> bool:
+    return not (site.dead or site.delay_ms or site.failure)
+
+
+def site_html(server, site, path: str, **kwargs) -> tuple[int, str]:
+    """Status and text of a page of a site, decoded with the codec the farm really used."""
+    response = get(server.path_url(site, path), **kwargs)
+    return response.status_code, decode(response.content, site.encoding)
+
+
+def main_block(html: str) -> str:
+    """The page's main part, without header (today's date), navigation and footer."""
+    start = html.index('<div class="main w">')
+    return html[start : html.index('<div class="footer">', start)]

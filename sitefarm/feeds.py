@@ -324,14 +324,18 @@ def _posts(accounts: AccountSet, index: int) -> tuple[Post, ...]:
         age = rng.uniform(181, 700)
     else:
         age = rng.uniform(0, 9)
-    share = rng.uniform(0.05, 0.3) if account.fault == "low_original" else rng.uniform(0.6, 0.95)
+    n = account.n_posts
+    if account.fault == "low_original":  # at most 30 % original posts
+        originals = set(rng.sample(range(n), int(n * rng.uniform(0.05, 0.3))))
+    else:  # at least 60 %
+        originals = set(rng.sample(range(n), ceil(n * rng.uniform(0.6, 0.95))))
     gap_min, gap_max = GAP_DAYS[account.platform]
     reference = datetime.combine(accounts.today, time(8, 0), CHINA)
     author = account.feed_title
     posts = []
     for k in range(account.n_posts):
         moment = (reference - timedelta(days=age)).replace(microsecond=0)
-        original = rng.random() < share
+        original = k in originals
         topic = names._TOPICS[int(rng.random() * len(names._TOPICS))]
         if original:
             category = rng.choice(["news", "news", "notice", "policy"])

@@ -70,3 +70,22 @@ def test_every_old_style_truth_and_pages_unchanged():
 def test_large_county_truth_unchanged():
     farm = generate_county(seed=2, n_sites=120, columns_per_site=20, today=TODAY, max_items=30)
     assert truth_digest(farm.ground_truth(include_items=True)) == BIG_TRUTH
+
+
+def test_opt_in_parts_leave_the_ground_truth_alone():
+    """Search, services, interaction and accounts add pages and truth of their own only."""
+    farm = generate_county(
+        seed=1,
+        n_sites=40,
+        columns_per_site=12,
+        today=TODAY,
+        search=True,
+        services=True,
+        interaction=True,
+        accounts_per_unit=3,
+    )
+    assert truth_digest(farm.ground_truth(include_items=True, port=8800)) == COUNTY_TRUTH
+    with_feeds = generate_county(
+        seed=1, n_sites=40, columns_per_site=12, today=TODAY, accounts_per_unit=2
+    )
+    assert pages_digest(with_feeds) == COUNTY_PAGES  # accounts live on the bridge only

@@ -109,7 +109,8 @@ def merge_sources(findings: list[Counted]) -> list[Counted]:
     machine's findings of the same indicator and item: only what it adds beyond them counts.
     """
     machine = [f for f in findings if f.source != "import"]
-    seen = {(f.indicator, f.column) for f in machine if f.column}
+    # A column is one problem whatever bucket each side put it in (动态 W-V4a or 应更未更 W-V4b).
+    seen = {(f.kind, f.column) for f in machine if f.column}
     totals: dict[tuple[str, str], int] = defaultdict(int)
     for f in machine:
         totals[(f.indicator, f.item)] += f.count
@@ -118,7 +119,7 @@ def merge_sources(findings: list[Counted]) -> list[Counted]:
         if f.source != "import":
             continue
         if f.column:
-            if (f.indicator, f.column) not in seen:
+            if (f.kind, f.column) not in seen:
                 out.append(f)
             continue
         extra = f.count - totals[(f.indicator, f.item)]

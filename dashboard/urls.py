@@ -46,6 +46,7 @@ urlpatterns = [
     path("review/<int:website_id>/<str:period>/bonus/", periods.bonus_enter, name="bonus_enter"),
     path("periods/<str:code>/designate/", periods.period_designate, name="period_designate"),
     path("periods/<str:code>/lock/", periods.period_lock, name="period_lock"),
+    path("periods/<str:code>/adopt/", periods.verdicts_adopt, name="verdicts_adopt"),
     path("findings/<int:pk>/review/", review.finding_review, name="finding_review"),
     path("observations/<int:pk>/", review.observation_detail, name="observation_detail"),
     path("findings/import/", review.findings_upload, name="findings_upload"),

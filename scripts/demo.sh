@@ -37,6 +37,8 @@ trap stop INT TERM EXIT
 $PY manage.py migrate --noinput >var/log/migrate.log
 $PY manage.py load_demo --sites "$SITES" --port "$FARM_PORT" --today "$TODAY"
 $PY manage.py load_dictionaries
+# The office's signing certificate for the demo (a self-signed CA; kept in var/signing/).
+$PY manage.py make_signing_certs --office "示范县人民政府办公室"
 
 $PY -m sitefarm --seed 1 --sites "$SITES" --columns 12 --port "$FARM_PORT" --today "$TODAY" \
   --latency-ms 30 --ground-truth var/farm-truth.json >var/log/farm.log 2>&1 &
@@ -53,6 +55,8 @@ for _ in $(seq 100); do
   sleep 0.2
 done
 $PY manage.py start_inspection --as-of "$TODAY"
+echo "监测中……完成后复核、认定并签名发布本期通报（示范）"
+$PY manage.py demo_publish --wait 900 || echo "（未能自动发布示范通报，详见上方信息；可在“通报”页面手动完成）"
 
 cat <<MSG
 
@@ -63,6 +67,7 @@ cat <<MSG
   单位信息员 unit1  / govwatch-demo（只能看到本单位）
   站点模拟器 127.0.1.x:$FARM_PORT，标准答案 var/farm-truth.json
   日志      var/log/
-监测任务已排队，进度见“监测任务”。按 Ctrl-C 停止。
+  已发布通报 http://127.0.0.1:$WEB_PORT/circulars/（公开页面，可验证签名）
+按 Ctrl-C 停止。
 MSG
 wait "${pids[@]}"

@@ -45,7 +45,13 @@ def check_availability(
             d.isoformat(): [len(v), sum(1 for ok in v if not ok)] for d, v in per_day.items()
         },
     }
-    if share < rules.veto_unavailable_share:
+    # With days short of probes, could the missing probes have decided the week? If all of
+    # them had failed, would the share reach the threshold? Then a person decides.
+    missing = sum(rules.min_probes_per_day - n for _, n in short)
+    worst = (failed + missing) / (len(window) + missing)
+    if share < rules.veto_unavailable_share and not (
+        short and worst >= rules.veto_unavailable_share
+    ):
         return []
     text = (
         f"{evidence['from']}至{evidence['to']}共探测首页{len(window)}次，"
@@ -59,7 +65,7 @@ def check_availability(
                 kind=Kind.UNAVAILABLE,
                 indicator=Indicator.W_V2,
                 severity=Severity.MANUAL,
-                title="站点访问失败较多（探测次数不足，本周无法判定）",
+                title="站点可用性本周无法判定（探测次数不足）",
                 reason=text + f"但{days_text}，少于规定的每天{rules.min_probes_per_day}次，"
                 "本周可用性无法按规定判定，请人工核实。",
                 evidence=evidence | {"short_days": [d.isoformat() for d, _ in short]},

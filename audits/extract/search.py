@@ -35,7 +35,16 @@ def _plain(text: str) -> str:
 
 
 def find_in_results(html: str, page_url: str, *, item_url: str, title: str) -> SearchHit:
-    links = extract_links(html, page_url)
+    # A link back to the search itself ("相关搜索", another page of results) is not a result.
+    search_path = urlsplit(page_url).path.rstrip("/")
+    links = [
+        link
+        for link in extract_links(html, page_url)
+        if not (
+            urlsplit(link.url).path.rstrip("/") == search_path
+            and urlsplit(link.url).netloc == urlsplit(page_url).netloc
+        )
+    ]
     wanted = _plain(title)
     results = sum(1 for link in links if len(_plain(link.text)) >= 8)
     for link in links:

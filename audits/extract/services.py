@@ -8,7 +8,6 @@ writes what is found as "3个事项无办事指南、1个办理时间表述含�
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from ._html import clean_text, parse_html
@@ -46,51 +45,121 @@ class GuideReading:
     values: dict  # element -> the text found (first 80 characters)
 
 
+_SERVICE_WORDS = re.compile(
+    r"办理|申请|审批|审核|登记|补助|补贴|许可|备案|证明|认定|服务|救助|发放|核准"
+)
+_LINK_WORDS = re.compile(
+    r"^(办事指南|查看指南|查看|详情|指南|在线办理|我要办|办理|暂无指南|无办事指南|暂无)$"
+)
+_HEADER_CELLS = {"序号", "事项名称", "办理部门", "实施主体", "办事指南", "操作", "事项", "名称"}
+_NAV = {"nav", "header", "footer"}
+
+
+def _in_navigation(el) -> bool:
+    for node in el.iterancestors():
+        marks = f"{node.get('class', '')} {node.get('id', '')}".lower()
+        if node.tag in _NAV or re.search(r"nav|menu|header|footer|daohang", marks):
+            return True
+    return False
+
+
+def _item_title(el, link) -> str:
+    """The 事项's name: the link's text, unless it is a word like 查看指南; else the cell or
+    text of the entry that names it (not a number, not 暂无)."""
+    text = clean_text(link.text_content()) if link is not None else ""
+    if text and not _LINK_WORDS.match(text):
+        return text
+    cells = [clean_text(c.text_content()) for c in el if c.tag in ("td", "th")]
+    candidates = [c for c in cells if c and not c.isdigit() and not _LINK_WORDS.match(c)]
+    if candidates:
+        return max(candidates, key=lambda c: (bool(_SERVICE_WORDS.search(c)), len(c)))
+    text = clean_text(el.text_content())
+    return re.sub(r"\s*(办事指南|查看指南|暂无指南|无办事指南|在线办理|暂无)\s*$", "", text)
+
+
 def extract_service_items(html: str, url: str) -> list[ServiceItem]:
-    """The items of a 办事服务 list page: the biggest group of sibling <li> or <tr> whose text
-    names a 事项; an entry without a link is an item without a guide."""
+    """The items of a 办事服务 list page: among the groups of sibling <li> or <tr> outside the
+    site's menus, the one whose entries most look like 事项 (办理, 申请, 审批 …); a table's
+    header row is not an item, and an entry without a guide link is an item without a guide."""
     root = parse_html(html)
     if root is None:
         return []
-    groups: Counter = Counter()
     entries: dict = {}
     for el in root.iter("li", "tr"):
-        text = clean_text(el.text_content())
-        if not 4 <= len(text) <= 120 or len(re.findall(r"[\u4e00-\u9fff]", text)) < 4:
+        if el.tag == "tr" and (
+            el.find("th") is not None
+            or {clean_text(c.text_content()) for c in el} & _HEADER_CELLS
+            and not el.findall(".//a[@href]")
+        ):
             continue
-        parent = el.getparent()
-        groups[parent] += 1
-        entries.setdefault(parent, []).append(el)
-    if not groups:
+        text = clean_text(el.text_content())
+        if not 4 <= len(text) <= 160 or len(re.findall(r"[\u4e00-\u9fff]", text)) < 4:
+            continue
+        if _in_navigation(el):
+            continue
+        entries.setdefault(el.getparent(), []).append(el)
+    if not entries:
         return []
-    parent, size = groups.most_common(1)[0]
-    if size < 2:
+
+    def score(group):
+        rows = entries[group]
+        return (
+            sum(1 for e in rows if _SERVICE_WORDS.search(clean_text(e.text_content()))),
+            len(rows),
+        )
+
+    parent = max(entries, key=score)
+    if len(entries[parent]) < 2:
         return []
     items = []
     for el in entries[parent]:
         link = next((a for a in el.iter("a") if absolute_url(url, a.get("href"))), None)
-        title = clean_text(link.text_content()) if link is not None else ""
-        title = title or clean_text(el.text_content())
-        title = re.sub(r"\s*(办事指南|查看指南|暂无指南|无办事指南|在线办理)\s*$", "", title)
-        items.append(ServiceItem(title, absolute_url(url, link.get("href")) if link else None))
+        target = absolute_url(url, link.get("href")) if link is not None else None
+        items.append(ServiceItem(_item_title(el, link), target))
     return items
 
 
 def read_guide(html: str) -> GuideReading:
     """Which key elements a guide page states, read from "标签：内容" pairs (in text or tables)."""
     root = parse_html(html)
-    text = "\n".join(_lines(root)) if root is not None else ""
+    lines = _lines(root) if root is not None else []
+    all_labels = [label for _, labels in ELEMENTS for label in labels]
     values: dict[str, str] = {}
     for element, labels in ELEMENTS:
         for label in labels:
-            m = re.search(rf"{label}\s*[:：]?\s*\n?\s*([^\n]*)", text)
-            if m and m.group(1).strip() and not _EMPTY.match(m.group(1).strip()):
-                values[element] = m.group(1).strip()[:80]
+            value = _value_of(lines, label, all_labels)
+            if value:
+                values[element] = value[:80]
                 break
     missing = tuple(e for e, _ in ELEMENTS if e not in values)
     time = values.get("办理时间", "")
     vague = bool(time) and (_VAGUE_TIME.match(time) is not None or not _HOURS.search(time))
     return GuideReading(missing, vague, values)
+
+
+# "一、", "1.", "（三）" before a label.
+_NUMBERING = (
+    r"(?:[一二三四五六七八九十]+[、.．]|\d+[、.．)）]|[（(][一二三四五六七八九十\d]+[)）]|[·•])?\s*"
+)
+
+
+def _value_of(lines: list[str], label: str, all_labels: list[str]) -> str:
+    """The text after "label：" on its line, or on the next line when the label stands alone
+    (a table or a definition list) and that line is not itself another label."""
+    pattern = re.compile(rf"^{_NUMBERING}{label}[ \t\u3000]*[:：]?[ \t\u3000]*(.*)$")
+    for n, line in enumerate(lines):
+        m = pattern.match(line)
+        if not m:
+            continue
+        value = m.group(1).strip()
+        if not value and n + 1 < len(lines):
+            following = lines[n + 1].strip()
+            bare = re.sub(rf"^{_NUMBERING}", "", following)
+            if not any(bare.startswith(other) for other in all_labels):
+                value = following
+        if value and not _EMPTY.match(value):
+            return value
+    return ""
 
 
 def _lines(root) -> list[str]:

@@ -46,8 +46,8 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
     drafts = site_drafts(run, website, rules)
     # Any re-inspection, a unit's self-check included, may see an open problem fixed.
     close_fixed(run, website, {d.key for d in drafts})
-    if run.period_id is None:
-        return []
+    if run.period_id is None or run.period.is_locked:
+        return []  # a self-check is never counted; a locked period's findings no longer move
     columns = {c.url: c for c in website.columns.all()}
     kept = []
     for d in drafts:
@@ -72,24 +72,22 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
             },
         )
         kept.append(finding)
-    # A machine finding this run no longer sees (the column was updated since) goes away,
-    # unless a person has already reviewed it.
+    # A machine finding this run made and, evaluated again, no longer sees goes away unless a
+    # person has reviewed it. Findings of the period's other runs stay: any of them may be the
+    # period's monitoring point (staff may designate it later); the verdict counts only the
+    # monitoring run's, so the others are history, never sums.
     covered = set().union(
         *(
             _KINDS_BY_OBSERVATION.get(kind, set())
             for kind in run.observations.filter(website=website).values_list("kind", flat=True)
         )
     )
-    # Nor when the period's designated monitoring run saw it: that run's findings stay to judge.
-    gone = Finding.objects.filter(
+    Finding.objects.filter(
         website=website,
         period_id=run.period_id,
+        run=run,
         source=Finding.Source.MACHINE,
         status=Finding.Status.PENDING,
         kind__in=covered,
-    ).exclude(pk__in=[f.pk for f in kept])
-    designated = run.period.monitoring_run_id
-    if designated and designated != run.pk:
-        gone = gone.exclude(run_id=designated)
-    gone.delete()
+    ).exclude(pk__in=[f.pk for f in kept]).delete()
     return kept

@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.findings_import import findings_import
-from audits.models import Finding, Period
-from audits.services.verdicts import verdicts_refresh_for
+from audits.models import Period
+from audits.services.verdicts import verdict_refresh
 from core.auditlog import audit_record
 from core.imports import ImportReport
 from core.models import Upload
+from units.models import Website
 
 
 def findings_upload_store(*, user, filename: str, data: bytes, period: Period, point) -> Upload:
@@ -52,10 +53,12 @@ def findings_upload_apply(upload: Upload, *, user) -> ImportReport:
         sha256=upload.sha256,
         **upload.options,
     )
+    # The vendor monitored the county: a site its file does not name had no problem, and gets
+    # its verdict too (an imported period must show every site to judge).
     period = Period.objects.get(code=upload.options["period"])
-    verdicts_refresh_for(
-        Finding.objects.filter(period=period, source=Finding.Source.IMPORT).only(
-            "website_id", "period_id", "monitoring_point"
-        )
-    )
+    point = dt.date.fromisoformat(upload.options["monitoring_point"])
+    for website in Website.objects.filter(
+        status=Website.Status.RUNNING, unit__is_active=True
+    ).select_related("unit"):
+        verdict_refresh(website, period, point)
     return report

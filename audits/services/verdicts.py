@@ -235,3 +235,19 @@ def verdict_decide(
         rule_set=f"{verdict.rule_set.code} v{verdict.rule_set_version}",
     )
     return verdict
+
+
+@transaction.atomic
+def verdicts_adopt_clear(period: Period, *, user) -> int:
+    """Adopt the proposal of every verdict of the period that has no pending finding and no
+    decision yet: one act per verdict in the audit log."""
+    if period.is_locked:
+        raise ValueError(f"{period.label}已锁定")
+    rows = Verdict.objects.filter(period=period, result="", pending_count=0).select_related(
+        "rule_set", "unit", "period"
+    )
+    count = 0
+    for verdict in rows:
+        verdict_decide(verdict, user=user)
+        count += 1
+    return count

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audits.models import InspectionRun, Period
-from audits.services import periods
+from audits.services import periods, verdicts
 from dashboard.forms import BonusForm
 from units.decorators import lead_required, office_required
 from units.models import Website
@@ -58,3 +58,15 @@ def bonus_enter(request, website_id, period):
     else:
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
     return redirect("dashboard:website_period", website_id=website.pk, period=period.code)
+
+
+@office_required
+@require_POST
+def verdicts_adopt(request, code):
+    period = get_object_or_404(Period, code=code)
+    try:
+        count = verdicts.verdicts_adopt_clear(period, user=request.user)
+        messages.success(request, f"已采纳 {count} 个没有待复核问题的建议结果。")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return _to_verdicts(period)

@@ -116,9 +116,10 @@ def _messages(site: Site, mode: str, rng, today) -> tuple[Message, ...]:
 
 
 def assign(seed: int, sites: list[Site], today) -> list[Site]:
-    """Give every site an interaction mode and its messages (the portal's mode is ok)."""
+    """Give every site an interaction mode and its messages (the portal always has a channel)."""
     rng = Dice(f"{seed}:interaction:{len(sites)}")
-    modes = ["ok" if s.is_portal else _weighted(rng, MODE_WEIGHTS) for s in sites]
+    portal_weights = {k: v for k, v in MODE_WEIGHTS.items() if k != "none"}
+    modes = [_weighted(rng, portal_weights if s.is_portal else MODE_WEIGHTS) for s in sites]
     healthy = [k for k, s in enumerate(sites) if _healthy(s) and not s.is_portal]
     if len(healthy) >= 2 * len(INTERACTION_MODES):
         for n, mode in enumerate(INTERACTION_MODES):

@@ -170,3 +170,12 @@ def seed_circular(*, doc_number: str = "沭政督字〔2021〕31号", draft: boo
         date=datetime.date(2021, 10, 23),
         draft=draft,
     )
+
+
+def small_circular(**changes) -> CircularDocument:
+    """The seed circular with one short annex: two or three pages, quick to render."""
+    import dataclasses
+
+    doc = seed_circular()
+    annex = dataclasses.replace(doc.annexes[1], number=1)
+    return dataclasses.replace(doc, annexes=(annex,), **changes)

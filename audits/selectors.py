@@ -179,3 +179,124 @@ def last_self_checks(website_ids) -> dict:
     for run in rows:
         latest.setdefault(run.website_id, run)
     return latest
+
+
+def _final():
+    from django.db.models import Case, F, When
+
+    return Case(When(result="", then=F("proposed_result")), default=F("result"))
+
+
+def channel_rates(period: Period) -> list[dict]:
+    """Pass rates per channel over the units that count, in one query (websites, then each
+    platform)."""
+    from django.db.models import Case, CharField, Value, When
+
+    passing = Q(final__in=("clean", "pass"))
+    rows = (
+        Verdict.objects.filter(period=period)
+        .annotate(final=_final())
+        .annotate(
+            channel=Case(
+                When(website__isnull=False, then=Value("website")),
+                default=models.F("account__platform"),
+                output_field=CharField(),
+            )
+        )
+        .values("channel")
+        .annotate(
+            listed=Count("id"),
+            counted=Count("id", filter=Q(unit__counts_in_rates=True)),
+            passed=Count("id", filter=Q(unit__counts_in_rates=True) & passing),
+        )
+        .order_by("channel")
+    )
+    out = []
+    for row in rows:
+        row["rate"] = round(100 * row["passed"] / row["counted"], 1) if row["counted"] else 0.0
+        out.append(row)
+    return sorted(out, key=lambda r: r["channel"] != "website")
+
+
+def trend(periods_back: int = 12) -> list[dict]:
+    """The websites' pass rate over the last periods of the latest period's kind."""
+    latest = latest_period()
+    if latest is None:
+        return []
+    chosen = list(
+        Period.objects.filter(kind=latest.kind, end__lte=latest.end).order_by("-end")[:periods_back]
+    )
+    rows = (
+        Verdict.objects.filter(period__in=chosen, website__isnull=False, unit__counts_in_rates=True)
+        .annotate(final=_final())
+        .values("period_id")
+        .annotate(
+            counted=Count("id"),
+            passed=Count("id", filter=Q(final__in=("clean", "pass"))),
+            vetoed=Count("id", filter=Q(final="veto")),
+        )
+    )
+    by_period = {r["period_id"]: r for r in rows}
+    out = []
+    for period in reversed(chosen):
+        r = by_period.get(period.pk, {"counted": 0, "passed": 0, "vetoed": 0})
+        rate = round(100 * r["passed"] / r["counted"], 1) if r["counted"] else None
+        out.append({"label": period.label, "rate": rate, "vetoed": r["vetoed"], **r})
+    return out
+
+
+def failing(period: Period, limit: int = 20):
+    return (
+        Verdict.objects.filter(period=period)
+        .annotate(final=_final())
+        .filter(final__in=("fail", "veto"))
+        .select_related("unit", "website", "account")
+        .order_by("final", "unit__sort_order")[:limit]
+    )
+
+
+def column_freshness(website, rules) -> list:
+    """The site's columns with what the last office run saw: newest date, days left against
+    their window (negative: overdue), for colouring."""
+    run = last_office_run(website)
+    seen = {}
+    if run:
+        seen = {
+            column_id: (newest, outcome)
+            for column_id, newest, outcome in Observation.objects.filter(
+                run=run, website=website, kind=Observation.Kind.COLUMN
+            ).values_list("column_id", "newest_date", "outcome")
+        }
+    windows = dict(rules.windows)
+    out = []
+    for column in website.columns.order_by("id"):
+        newest, outcome = seen.get(column.pk, (None, None))
+        window = column.window_in(windows)
+        left = None
+        if newest and window is not None and run:
+            left = window - (run.monitoring_point - newest).days
+        column.seen_newest, column.seen_outcome, column.days_left = newest, outcome, left
+        column.window = window
+        column.freshness = (
+            "exempt"
+            if column.is_exempt
+            else "unknown"
+            if left is None
+            else "overdue"
+            if left < 0
+            else "soon"
+            if left <= max(3, (window or 0) // 4)
+            else "fresh"
+        )
+        out.append(column)
+    return out
+
+
+def history(subject_filter: dict, periods_back: int = 12) -> list:
+    """Verdicts of one site, account or unit over the last periods, newest first (the number of
+    findings each counted is `len(finding_ids)`)."""
+    return list(
+        Verdict.objects.filter(**subject_filter)
+        .select_related("period", "website", "account")
+        .order_by("-period__end", "website_id", "account_id")[: periods_back * 20]
+    )

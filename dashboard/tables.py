@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from audits.models import Finding
+from core.models import AuditLogEntry
 from newmedia.models import Account
 from units.models import Column, Unit, Website
 
@@ -44,3 +46,62 @@ class AccountTable(tables.Table):
         model = Account
         fields = ("name", "unit", "platform", "account_id", "filing", "status")
         attrs = {"class": "table"}
+
+
+class FindingQueueTable(tables.Table):
+    """The review queue. The evidence column is rendered by the template (excerpt, items seen,
+    links); the export carries the same columns as text."""
+
+    select = tables.CheckBoxColumn(accessor="pk", exclude_from_export=True)
+    unit = tables.Column("单位", accessor="unit__name", order_by=("unit__sort_order", "unit__name"))
+    subject = tables.Column("对象", accessor="website__name", empty_values=())
+    period = tables.Column("检查周期", accessor="period__code")
+    title = tables.Column("问题")
+    indicator = tables.Column("指标")
+    severity = tables.Column("性质")
+    source = tables.Column("来源")
+    status = tables.Column("复核状态")
+    reason = tables.TemplateColumn(
+        template_name="dashboard/_finding_evidence.html", verbose_name="说明与证据", orderable=False
+    )
+
+    class Meta:
+        model = Finding
+        fields = ("select", "unit", "subject", "period", "title", "indicator", "severity")
+        sequence = (
+            "select",
+            "unit",
+            "subject",
+            "period",
+            "title",
+            "indicator",
+            "severity",
+            "source",
+            "status",
+            "reason",
+        )
+        attrs = {"class": "table queue"}
+        row_attrs = {"id": lambda record: f"finding-{record.pk}"}
+        order_by = ("-pk",)
+
+    def render_subject(self, record):
+        return record.website.name if record.website_id else (record.account or record.unit)
+
+    def value_reason(self, record):
+        return record.reason
+
+
+class AuditLogTable(tables.Table):
+    at = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
+    actor = tables.Column("操作人", accessor="actor__username", default="（系统）")
+    action = tables.Column("操作")
+    target = tables.Column("对象")
+    before = tables.JSONColumn(verbose_name="修改前", orderable=False)
+    after = tables.JSONColumn(verbose_name="修改后", orderable=False)
+    detail = tables.JSONColumn(verbose_name="详情", orderable=False)
+
+    class Meta:
+        model = AuditLogEntry
+        fields = ("at", "actor", "action", "target", "before", "after", "detail")
+        attrs = {"class": "table log"}
+        order_by = ("-at",)

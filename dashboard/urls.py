@@ -1,10 +1,12 @@
 from django.urls import path
 
 from dashboard.views import (
+    auditlog,
     circulars,
     newmedia,
     overview,
     periods,
+    queue,
     rectification,
     registry,
     review,
@@ -34,6 +36,9 @@ urlpatterns = [
     path("runs/<int:pk>/cancel/", runs.run_cancel, name="run_cancel"),
     path("runs/<int:pk>/retry/", runs.run_retry, name="run_retry"),
     # review and verdicts
+    path("audit-log/", auditlog.audit_log, name="audit_log"),
+    path("review/", queue.review_queue, name="review_queue"),
+    path("review/bulk/", queue.review_bulk, name="review_bulk"),
     path("verdicts/", review.verdict_list, name="verdict_list"),
     path("verdicts/<int:pk>/decide/", review.verdict_decide, name="verdict_decide"),
     path("review/<int:website_id>/<str:period>/", review.website_period, name="website_period"),

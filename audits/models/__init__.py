@@ -1,7 +1,7 @@
 """The engine's records: periods, runs and observations, rule sets, findings, verdicts."""
 
 from audits.models.dictionary import DictionaryEntry, Leader
-from audits.models.findings import Finding
+from audits.models.findings import Exemption, Finding
 from audits.models.periods import Period
 from audits.models.rectification import Evidence, Rectification
 from audits.models.rules import DeductionItem, RuleSet, active_rule_set, rules_for
@@ -13,6 +13,7 @@ __all__ = [
     "DeductionItem",
     "DictionaryEntry",
     "Evidence",
+    "Exemption",
     "Finding",
     "InspectionRun",
     "Leader",

@@ -17,6 +17,7 @@ class Finding(models.Model):
         PENDING = "pending", "待复核"
         CONFIRMED = "confirmed", "已确认"
         DISMISSED = "dismissed", "已排除"
+        EXEMPT = "exempt", "已豁免"  # an exemption staff granted covers it: shown, never counted
 
     class Source(models.TextChoices):
         MACHINE = "machine", "机器监测"
@@ -112,3 +113,37 @@ class Finding(models.Model):
     @property
     def subject(self):
         return self.website or self.account or self.unit
+
+
+class Exemption(models.Model):
+    """A dismissal that holds for later periods: this kind of finding on this column (or this
+    site) is not counted until `until`, for a written reason (e.g. a 人事 column with nothing new
+    this year). Findings it covers are kept and shown as 已豁免."""
+
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="exemptions")
+    column = models.ForeignKey(
+        Column, null=True, blank=True, on_delete=models.CASCADE, related_name="exemptions"
+    )
+    kind = models.CharField("问题类型", max_length=40, choices=Kind.choices)
+    reason = models.TextField("豁免理由")
+    until = models.DateField("豁免截止日期")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    source = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "豁免"
+        verbose_name_plural = "豁免"
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        where = self.column.name if self.column_id else self.website.name
+        return f"{where} {self.get_kind_display()} 豁免至{self.until:%Y-%m-%d}"
+
+    @property
+    def scope_label(self) -> str:
+        return f"栏目“{self.column.name}”" if self.column_id else f"网站“{self.website.name}”"

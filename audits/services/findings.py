@@ -7,7 +7,7 @@ from audits.checks import evaluate_site
 from audits.checks.base import Draft
 from audits.facts import site_facts
 from audits.glossary import CONTENT_KINDS, Kind
-from audits.models import Finding, InspectionRun, active_rule_set, rules_for
+from audits.models import Exemption, Finding, InspectionRun, active_rule_set, rules_for
 from audits.rules import Rules
 from audits.services.rectification import close_fixed
 from units.models import Website
@@ -49,9 +49,19 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
     if run.period_id is None or run.period.is_locked:
         return []  # a self-check is never counted; a locked period's findings no longer move
     columns = {c.url: c for c in website.columns.all()}
+    exemptions = list(Exemption.objects.filter(website=website, until__gte=run.monitoring_point))
     kept = []
     for d in drafts:
-        finding, _ = Finding.objects.update_or_create(
+        column = columns.get(d.column_url)
+        exemption = next(
+            (
+                e
+                for e in exemptions
+                if e.kind == d.kind and (e.column_id is None or column and e.column_id == column.pk)
+            ),
+            None,
+        )
+        finding, created = Finding.objects.update_or_create(
             website=website,
             period_id=run.period_id,
             key=d.key,
@@ -67,10 +77,14 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
                 "item": d.item,
                 "count": d.count,
                 "url": d.url[:1000],
-                "column": columns.get(d.column_url),
+                "column": column,
                 "evidence": d.evidence,
             },
         )
+        if exemption and finding.status == Finding.Status.PENDING:
+            finding.status = Finding.Status.EXEMPT
+            finding.review_note = f"豁免至{exemption.until:%Y-%m-%d}：{exemption.reason}"
+            finding.save(update_fields=["status", "review_note"])
         kept.append(finding)
     # A machine finding this run made and, evaluated again, no longer sees goes away unless a
     # person has reviewed it. Findings of the period's other runs stay: any of them may be the

@@ -71,15 +71,53 @@ def bulk_reviewable(findings):
 
 
 @transaction.atomic
-def findings_review_bulk(findings, *, user, status: str, note: str) -> int:
-    """Review many findings with one reason; each verdict touched is recomputed once."""
-    rows = list(bulk_reviewable(findings).select_related("period"))
+def findings_review_bulk(
+    findings, *, user, status: str, note: str, exempt_until=None, exempt_site: bool = False
+) -> int:
+    """Review many findings with one reason; each verdict touched is recomputed once.
+
+    Confirming in bulk leaves out vetoes and W-V1 candidates (one by one, evidence open). A
+    dismissal may become an exemption for later periods until `exempt_until`: for the finding's
+    column (or, with `exempt_site`, its whole site) and its kind."""
+    if status == Finding.Status.CONFIRMED:
+        rows = list(bulk_reviewable(findings).select_related("period"))
+    else:
+        rows = list(
+            findings.filter(status=Finding.Status.PENDING)
+            .exclude(severity=Severity.MANUAL)
+            .select_related("period", "column", "website")
+        )
     for period in {f.period for f in rows}:
         _check_open(period)
     for finding in rows:
         _apply_review(finding, user=user, status=status, note=note)
+        if exempt_until and status == Finding.Status.DISMISSED and finding.website_id:
+            exemption_grant(finding, until=exempt_until, reason=note, user=user, site=exempt_site)
     verdicts_refresh_for(rows)
     return len(rows)
+
+
+def exemption_grant(finding: Finding, *, until, reason: str, user, site: bool = False):
+    """Later periods' findings of this kind on this column (or site) are shown as 已豁免."""
+    from audits.models import Exemption
+
+    if not reason.strip():
+        raise ValueError("豁免必须填写理由")
+    exemption, _ = Exemption.objects.update_or_create(
+        website=finding.website,
+        column=None if site or not finding.column_id else finding.column,
+        kind=finding.kind,
+        defaults={"reason": reason.strip(), "until": until, "created_by": user, "source": finding},
+    )
+    audit_record(
+        actor=user,
+        action="exemption_grant",
+        unit=finding.unit_id,
+        target=exemption,
+        after={"until": until.isoformat(), "reason": exemption.reason, "kind": finding.kind},
+        finding=finding.pk,
+    )
+    return exemption
 
 
 @transaction.atomic

@@ -6,10 +6,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from audits import selectors
+from audits.models import active_rule_set, rules_for
 from audits.selectors import proposed_columns
 from core.models import Upload
 from dashboard.forms import RegistryUploadForm
-from dashboard.tables import AccountTable, ColumnTable, UnitTable, WebsiteTable
+from dashboard.tables import AccountTable, UnitTable, WebsiteTable
 from dashboard.views._util import xlsx_response
 from newmedia.models import Account
 from newmedia.registry import uploads
@@ -40,7 +42,12 @@ def unit_detail(request, pk):
     return render(
         request,
         "dashboard/unit_detail.html",
-        {"unit": unit, "websites": websites, "accounts": accounts},
+        {
+            "unit": unit,
+            "websites": websites,
+            "accounts": accounts,
+            "history": selectors.history({"unit": unit}),
+        },
     )
 
 
@@ -54,16 +61,15 @@ def website_list(request):
 @office_required
 def website_detail(request, pk):
     website = get_object_or_404(Website.objects.select_related("unit"), pk=pk)
-    columns = ColumnTable(website.columns.all())
-    RequestConfig(request, paginate={"per_page": 100}).configure(columns)
     return render(
         request,
         "dashboard/website_detail.html",
         {
             "website": website,
-            "columns": columns,
+            "columns": selectors.column_freshness(website, rules_for(active_rule_set())),
             "proposals": proposed_columns(website),
             "categories": Category.choices,
+            "history": selectors.history({"website": website}),
         },
     )
 

@@ -74,6 +74,7 @@ class Command(BaseCommand):
 
     def _report(self, circular) -> None:
         from django.conf import settings
+
         from notices.verification import verify_pdf
 
         with circular.pdf.open("rb") as f:

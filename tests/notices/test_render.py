@@ -217,8 +217,47 @@ def test_header_is_red_centred_and_no_wider_than_the_type_area(doc, sheets):
     assert number.text == doc.doc_number
     assert (number.x0 + number.x1) / 2 == pytest.approx((28 + 78) * MM, abs=1.0)
     assert office_size("××县人民政府办公室文件") * 11 <= 156 * MM
-    html = render_html(doc)
-    assert re.search(r"\.circular \.office,\s*\.circular \.rule \{\s*color: #f00;", html)
+
+
+def red_pixels(pdf: bytes, page: int, dpi: int = 50):
+    """(x, y) in points of the clearly red pixels of a page (pdftoppm)."""
+    import subprocess
+
+    from PIL import Image
+
+    ppm = subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout
+    image = Image.open(BytesIO(ppm)).convert("RGB")
+    scale = 72 / dpi
+    px = image.load()
+    return [
+        (x * scale, y * scale)
+        for y in range(image.height)
+        for x in range(image.width)
+        if px[x, y][0] > 180 and px[x, y][1] < 90 and px[x, y][2] < 90
+    ]
+
+
+def test_the_header_and_the_rule_are_red_and_nothing_else_on_page_one(doc, pdf, sheets):
+    red = red_pixels(pdf, 1)
+    head, number = sheets[0].words[0], sheets[0].words[1]
+    in_header = [p for p in red if head.y0 <= p[1] <= head.y1]
+    assert len(in_header) > 200
+    # The rule: a red line 4 mm under the 文号, as wide as the type area.
+    under = [p for p in red if number.y1 < p[1] < number.y1 + 8 * MM]
+    assert under, "no red rule under the 文号"
+    xs = [x for x, _ in under]
+    assert min(xs) == pytest.approx(28 * MM, abs=2) and max(xs) == pytest.approx(184 * MM, abs=2)
+    rule_y = sum(y for _, y in under) / len(under)
+    # pdftotext's box reaches the font's descent (0.286 em); ideographs end 0.12 em under the
+    # baseline, so the 文号's visible bottom is 0.166 em (2.7pt) above the box's.
+    assert rule_y - (number.y1 - 2.7) == pytest.approx(4 * MM, abs=1 * MM)
+    # Red only there: the title and the body are black.
+    assert all(p[1] <= number.y1 + 8 * MM for p in red)
 
 
 def test_page_numbers_are_outside_aligned_7mm_under_the_type_area(sheets):

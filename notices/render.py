@@ -259,6 +259,17 @@ def _column_widths(
     return [100 * w / total for w in widths]
 
 
+def _header_lines(label: str, room_em: float) -> list[str]:
+    """A header label that does not fit its column, split into even lines ("检查" / "结果"
+    rather than "检查结" / "果")."""
+    width = _width(label)
+    if width <= room_em + 0.05 or len(label) < 2 or not label.strip():
+        return [label]
+    lines = min(len(label), math.ceil(width / max(room_em, 1.0)))
+    size = math.ceil(len(label) / lines)
+    return [label[i : i + size] for i in range(0, len(label), size)]
+
+
 def _annex_view(annex: Annex) -> dict:
     columns = annex.columns
     by_column = [[row[i] for row in annex.rows] for i in range(len(columns))]
@@ -271,6 +282,11 @@ def _annex_view(annex: Annex) -> dict:
         else:
             classes.append("")
     widths = _column_widths(columns, by_column, classes, annex.widths, annex.landscape)
+    available = (225 if annex.landscape else 156) / 25.4 * 72 / TABLE_PT
+    headers = [
+        _header_lines(label, available * w / 100 - CELL_PADDING_EM)
+        for label, w in zip(columns, widths, strict=True)
+    ]
     rows = [list(zip(row, classes, strict=True)) for row in annex.rows]
     return {
         "number": annex.number,
@@ -279,6 +295,7 @@ def _annex_view(annex: Annex) -> dict:
         "note": annex.note,
         "landscape": annex.landscape,
         "columns": columns,
+        "headers": headers,
         "widths": [f"{w:.2f}" for w in widths],
         "rows": rows,
     }

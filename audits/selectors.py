@@ -192,10 +192,10 @@ def channel_rates(period: Period) -> list[dict]:
     platform)."""
     from django.db.models import Case, CharField, Value, When
 
-    passing = Q(final__in=("clean", "pass"))
+    passing = Q(final_result__in=("clean", "pass"))
     rows = (
         Verdict.objects.filter(period=period)
-        .annotate(final=_final())
+        .annotate(final_result=_final())
         .annotate(
             channel=Case(
                 When(website__isnull=False, then=Value("website")),
@@ -228,12 +228,12 @@ def trend(periods_back: int = 12) -> list[dict]:
     )
     rows = (
         Verdict.objects.filter(period__in=chosen, website__isnull=False, unit__counts_in_rates=True)
-        .annotate(final=_final())
+        .annotate(final_result=_final())
         .values("period_id")
         .annotate(
             counted=Count("id"),
-            passed=Count("id", filter=Q(final__in=("clean", "pass"))),
-            vetoed=Count("id", filter=Q(final="veto")),
+            passed=Count("id", filter=Q(final_result__in=("clean", "pass"))),
+            vetoed=Count("id", filter=Q(final_result="veto")),
         )
     )
     by_period = {r["period_id"]: r for r in rows}
@@ -248,10 +248,10 @@ def trend(periods_back: int = 12) -> list[dict]:
 def failing(period: Period, limit: int = 20):
     return (
         Verdict.objects.filter(period=period)
-        .annotate(final=_final())
-        .filter(final__in=("fail", "veto"))
+        .annotate(final_result=_final())
+        .filter(final_result__in=("fail", "veto"))
         .select_related("unit", "website", "account")
-        .order_by("final", "unit__sort_order")[:limit]
+        .order_by("final_result", "unit__sort_order")[:limit]
     )
 
 

@@ -15,6 +15,17 @@ DEMO_USERS = (
 )
 
 
+# The farm's opt-in parts the demo shows (the same flags are given to `python -m sitefarm`):
+# site search, 办事服务, a public reply list, navigation-only home pages, new-media accounts.
+DEMO_PARTS = {
+    "search": True,
+    "services": True,
+    "interaction": True,
+    "nav_home": 2,
+    "accounts_per_unit": 1,
+}
+
+
 def site_url(host: str, port: int, path: str) -> str:
     return f"http://{host}:{port}{path}"
 
@@ -42,6 +53,10 @@ def demo_load(farm, port: int) -> dict:
                 "name": site.site_name,
                 "site_code": site.site_code,
                 "kind": Website.Kind.PORTAL if site.is_portal else Website.Kind.DEPARTMENT,
+                "search_url": site_url(site.host, port, site.search_url) if site.search_url else "",
+                "services_url": (
+                    site_url(site.host, port, site.services_path) if site.services_path else ""
+                ),
             },
         )
         websites += 1
@@ -58,15 +73,42 @@ def demo_load(farm, port: int) -> dict:
                 },
             )
             columns += 1
-        if order % 2 == 1:
+        if farm.accounts is None and order % 2 == 1:
             Account.objects.update_or_create(
                 unit=unit,
                 platform=Platform.WECHAT,
                 name=site.unit_name.removeprefix("县") + "发布",
                 defaults={"account_id": f"gh_{site.key}"},
             )
+    _demo_accounts(farm, port)
     _demo_users(farm)
-    return {"units": Unit.objects.count(), "websites": websites, "columns": columns}
+    return {
+        "units": Unit.objects.count(),
+        "websites": websites,
+        "columns": columns,
+        "accounts": Account.objects.count(),
+    }
+
+
+def _demo_accounts(farm, port: int) -> None:
+    """The farm's accounts, each with its feed on the farm's RSSHub-style bridge."""
+    if farm.accounts is None:
+        return
+    units = {u.name: u for u in Unit.objects.all()}
+    for index in range(len(farm.accounts)):
+        account = farm.accounts.account(index)
+        unit = units.get(account.unit_name)
+        if unit is None:
+            continue
+        Account.objects.update_or_create(
+            unit=unit,
+            platform=account.platform if account.platform in Platform.values else Platform.OTHER,
+            name=account.name,
+            defaults={
+                "account_id": account.account_id,
+                "feed_url": account.feed_url.format(port=port),
+            },
+        )
 
 
 def _demo_users(farm) -> None:

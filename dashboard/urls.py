@@ -17,6 +17,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", overview.home, name="home"),
+    path("imports/", overview.imports, name="imports"),
     # registry
     path("units/", registry.unit_list, name="unit_list"),
     path("units/<int:pk>/", registry.unit_detail, name="unit_detail"),
@@ -42,6 +43,11 @@ urlpatterns = [
     path("verdicts/", review.verdict_list, name="verdict_list"),
     path("verdicts/<int:pk>/decide/", review.verdict_decide, name="verdict_decide"),
     path("review/<int:website_id>/<str:period>/", review.website_period, name="website_period"),
+    path(
+        "review/accounts/<int:account_id>/<str:period>/",
+        review.account_period,
+        name="account_period",
+    ),
     path(
         "review/<int:website_id>/<str:period>/confirm-all/",
         review.findings_confirm_all,

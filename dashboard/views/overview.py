@@ -40,3 +40,10 @@ def home(request):
         "trend_data": {"labels": [t["label"] for t in trend], "rates": [t["rate"] for t in trend]},
     }
     return render(request, "dashboard/overview.html", context)
+
+
+@login_required
+def imports(request):
+    if not is_office(request.user):
+        return redirect("portal:home")
+    return render(request, "dashboard/imports.html")

@@ -45,7 +45,7 @@ def review_queue(request):
     if response := export_or_none(request, table, "问题复核"):
         return response
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    _attach_evidence(list(table.page.object_list))
+    _attach_evidence([row.record for row in table.page.object_list])
     return render(
         request,
         "dashboard/review_queue.html",

@@ -15,6 +15,7 @@ from dashboard.forms import (
     ManualFindingForm,
     ReviewForm,
 )
+from newmedia.models import Account
 from units.decorators import office_required
 from units.models import Website
 
@@ -62,6 +63,7 @@ def website_period(request, website_id, period):
         request,
         "dashboard/website_period.html",
         {
+            "subject": website,
             "website": website,
             "period": period,
             "findings": findings,
@@ -69,6 +71,30 @@ def website_period(request, website_id, period):
             "decide_form": DecideForm(initial={"result": verdict.final if verdict else None}),
             "bonus": Bonus.objects.filter(website=website, period=period).first(),
             "bonus_form": BonusForm(),
+        },
+    )
+
+
+@office_required
+def account_period(request, account_id, period):
+    account = get_object_or_404(Account.objects.select_related("unit"), pk=account_id)
+    period = _period(period)
+    findings = (
+        Finding.objects.filter(account=account, period=period)
+        .select_related("period", "reviewed_by")
+        .order_by("severity", "kind", "title")
+    )
+    verdict = Verdict.objects.filter(account=account, period=period).first()
+    return render(
+        request,
+        "dashboard/website_period.html",
+        {
+            "subject": account,
+            "website": None,
+            "period": period,
+            "findings": findings,
+            "verdict": verdict,
+            "decide_form": DecideForm(initial={"result": verdict.final if verdict else None}),
         },
     )
 
@@ -82,6 +108,10 @@ def observation_detail(request, pk):
 
 
 def _back(finding):
+    if finding.account_id:
+        return redirect(
+            "dashboard:account_period", account_id=finding.account_id, period=finding.period.code
+        )
     return redirect(
         "dashboard:website_period", website_id=finding.website_id, period=finding.period.code
     )
@@ -144,6 +174,10 @@ def verdict_decide(request, pk):
             messages.success(request, f"已认定：{verdict.get_final_display()}")
         except ValueError as exc:
             messages.error(request, str(exc))
+    if verdict.account_id:
+        return redirect(
+            "dashboard:account_period", account_id=verdict.account_id, period=verdict.period.code
+        )
     return redirect(
         "dashboard:website_period", website_id=verdict.website_id, period=verdict.period.code
     )

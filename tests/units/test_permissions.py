@@ -183,6 +183,7 @@ D = "dashboard:"
 MATRIX = [
     # dashboard: the office's screens; a unit operator gets 403 (its home is the portal)
     page("home", "get", D + "home", staff=200, lead=200, operator_a=("portal:home", ())),
+    page("imports", "get", D + "imports", staff=200, lead=200, operator_a=("portal:home", ())),
     page("unit_list", "get", D + "unit_list", **OFFICE),
     page("unit_detail", "get", D + "unit_detail", ("unit_a",), **OFFICE),
     page("website_list", "get", D + "website_list", **OFFICE),
@@ -223,6 +224,7 @@ MATRIX = [
     page("run_retry", "post", D + "run_retry", ("run",), **office_then(D + "run_detail", ("run",))),
     page("verdict_list", "get", D + "verdict_list", **OFFICE),
     page("website_period", "get", D + "website_period", SITE_A, **OFFICE),
+    page("account_period", "get", D + "account_period", ("account_a", PERIOD), **OFFICE),
     page(
         "findings_confirm_all",
         "post",

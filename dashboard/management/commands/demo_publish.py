@@ -27,7 +27,16 @@ class Command(BaseCommand):
         parser.add_argument("--wait", type=int, default=900, help="等待监测任务完成的秒数")
 
     def handle(self, period=None, wait=900, **options):
-        period = Period.objects.filter(code=period).first() if period else latest_period()
+        if period:
+            period = Period.objects.filter(code=period).first()
+        else:
+            run = (
+                InspectionRun.objects.exclude(trigger="self_check")
+                .filter(period__isnull=False)
+                .order_by("-created_at")
+                .first()
+            )
+            period = run.period if run else latest_period()
         if period is None:
             raise CommandError("没有检查周期：请先运行监测任务")
         published = Circular.objects.filter(period=period, status="published").first()

@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from dashboard.demo import DEMO_PASSWORD, demo_load
+from dashboard.demo import DEMO_PARTS, DEMO_PASSWORD, demo_load
 from sitefarm.generate import generate_county
 
 
@@ -19,9 +19,12 @@ class Command(BaseCommand):
 
     def handle(self, seed, sites, columns, port, today=None, **options):
         day = dt.date.fromisoformat(today) if today else timezone.localdate()
-        farm = generate_county(seed=seed, n_sites=sites, columns_per_site=columns, today=day)
+        farm = generate_county(
+            seed=seed, n_sites=sites, columns_per_site=columns, today=day, **DEMO_PARTS
+        )
         counts = demo_load(farm, port)
         self.stdout.write(
             f"示范县已载入：{counts['units']} 个单位，{counts['websites']} 个网站，"
-            f"{counts['columns']} 个栏目。登录密码均为 {DEMO_PASSWORD}"
+            f"{counts['columns']} 个栏目，{counts['accounts']} 个政务新媒体账号。"
+            f"登录密码均为 {DEMO_PASSWORD}"
         )

@@ -5,12 +5,52 @@ them on any site and the Celery tasks can store what they return.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from audits.crawl.fetch import Fetcher, FetchResult
 from audits.extract.discover import ProposedColumn, propose_columns
-from audits.extract.listpage import ListResult, extract_list, extract_list_json
+from audits.extract.listpage import (
+    Candidate,
+    Confirmation,
+    ListResult,
+    extract_list,
+    extract_list_json,
+    needed,
+    settle,
+)
 from audits.extract.meta import read_meta_tags
+
+
+@dataclass(frozen=True)
+class ConfirmReading:
+    """One entry's own page, read to confirm the date a list shows for it (year-less, pinned or
+    out of order): what was asked, what was fetched, what the page said."""
+
+    candidate: Candidate
+    confirmation: Confirmation
+    page: FetchResult | None  # None when the entry has no link to open
+    article: object = None  # audits.extract.article.ArticleDate, when the page was read
+
+    def evidence(self) -> dict:
+        c, conf = self.candidate, self.confirmation
+        return {
+            "url": c.url,
+            "role": c.role,
+            "title": c.title,
+            "listed": c.listed.isoformat() if c.has_year else c.listed.strftime("%m-%d"),
+            "listed_has_year": c.has_year,
+            "pinned": c.pinned,
+            "out_of_order": c.out_of_order,
+            "position": c.position,
+            "page_date": conf.date.isoformat() if conf.date else None,
+            "source": conf.source,
+            "said": conf.how,
+            "http_status": self.page.status if self.page else None,
+            "final_url": self.page.final_url if self.page else None,
+            "fetched_at": self.page.fetched_at.isoformat()
+            if self.page and self.page.fetched_at
+            else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -19,6 +59,8 @@ class ColumnReading:
     page: FetchResult
     result: ListResult | None  # None when the page could not be fetched
     followed: str | None = None  # the JSON endpoint read for a list filled by JavaScript
+    confirmations: tuple[ConfirmReading, ...] = ()  # entries' pages read to settle the date
+    rendered: object = None  # audits.crawl.browser.Rendered when the page was rendered
 
     @property
     def outcome(self) -> str:
@@ -41,32 +83,122 @@ class HomeReading:
     meta: dict = field(default_factory=dict)
     columns: tuple[ProposedColumn, ...] = ()
     recent: ListResult | None = None  # the home page's own newest items (W-V3)
+    confirmations: tuple[ConfirmReading, ...] = ()
 
 
 def read_column(fetcher: Fetcher, url: str, today: dt.date) -> ColumnReading:
+    """Read a column page: its list, the JSON endpoint a script names, the page rendered in a
+    browser when the HTML has no list (CrawlConfig.render_js), and the entries' own pages when
+    the list's dates cannot decide alone (year-less, pinned, out of order; see
+    :func:`audits.extract.listpage.settle`)."""
     page = fetcher.fetch(url)
     if not page.ok:
         return ColumnReading(url, page, None)
     result = extract_list(page.text, page.final_url, today)
+    followed = None
     if result.json_endpoint:
         data = fetcher.fetch(result.json_endpoint)
         if data.ok:
             from_json = extract_list_json(data.text, data.final_url, today)
             if from_json.status != "needs_manual":
-                return ColumnReading(url, page, from_json, followed=result.json_endpoint)
-    return ColumnReading(url, page, result)
+                result, followed = from_json, result.json_endpoint
+    rendered = None
+    if followed is None and result.wants_render and result.status != "dated":
+        result, rendered = _render(fetcher, page, result, today)
+    result, confirmations = confirm_list(fetcher, result, today)
+    return ColumnReading(url, page, result, followed, confirmations, rendered)
+
+
+def _render(fetcher: Fetcher, page: FetchResult, result: ListResult, today: dt.date):
+    """The page rendered in headless Chromium, read by the same list extractor; the static
+    result when rendering is off, unavailable or gives nothing better."""
+    if not fetcher.config.render_js:
+        return result, None
+    from audits.crawl.browser import render_page
+
+    rendered = render_page(fetcher, page.final_url, known={page.final_url: page})
+    if not rendered.ok:
+        note = f"；已尝试在浏览器中渲染页面，但失败：{rendered.error}"
+        return replace(result, reason=result.reason + note), rendered
+    after = extract_list(rendered.html, rendered.final_url, today)
+    if after.status == "needs_manual":
+        note = f"；浏览器渲染后仍未找到列表（{after.reason}）"
+        return replace(result, reason=result.reason + note), rendered
+    prefix = f"页面列表由 JavaScript 生成，经浏览器渲染后读取（{rendered.summary()}）："
+    return replace(after, reason=prefix + after.reason, wants_render=False), rendered
+
+
+# At most this many entries' pages are read to settle one list (the decider and the next).
+CONFIRM_PAGES = 2
+
+
+def confirm_list(
+    fetcher: Fetcher, result: ListResult, today: dt.date
+) -> tuple[ListResult, tuple[ConfirmReading, ...]]:
+    """Read the pages of the entries ``result.to_confirm`` names, one at a time, until
+    :func:`settle` gives the answer; ``needs_manual`` if it cannot."""
+    if result.settled:
+        return result, ()
+    confirmations: dict[str, Confirmation] = {}
+    readings: list[ConfirmReading] = []
+    for _ in range(CONFIRM_PAGES + 1):
+        final = settle(result, confirmations, today)
+        if final is not None:
+            return final, tuple(readings)
+        todo = needed(result, confirmations)
+        if not todo or len(readings) >= CONFIRM_PAGES:
+            break
+        reading = _confirm(fetcher, todo[0], today)
+        confirmations[todo[0].url] = reading.confirmation
+        readings.append(reading)
+    manual = replace(
+        result,
+        status="needs_manual",
+        newest=None,
+        confidence=0.2,
+        reason=result.reason + "；条目页面未能确认最新日期，需人工核对",
+        to_confirm=(),
+    )
+    return manual, tuple(readings)
+
+
+def _confirm(fetcher: Fetcher, candidate: Candidate, today: dt.date) -> ConfirmReading:
+    from audits.extract.article import extract_article_date
+
+    if not candidate.url:
+        conf = Confirmation("", None, "none", "条目没有可打开的网址")
+        return ConfirmReading(candidate, conf, None)
+    page = fetcher.fetch(candidate.url)
+    if not page.ok:
+        why = f"页面无法读取：{page.error or page.status}"
+        return ConfirmReading(candidate, Confirmation(candidate.url, None, "error", why), page)
+    found = extract_article_date(page.text, page.final_url, today)
+    if found.date is None:
+        conf = Confirmation(candidate.url, None, "none", found.reason)
+    elif found.source == "near-title":
+        # an unlabelled date somewhere after the title is not evidence enough for a finding
+        conf = Confirmation(
+            candidate.url, None, "none", f"只有标题附近的无标签日期（{found.reason}）"
+        )
+    else:
+        conf = Confirmation(candidate.url, found.date, found.source, found.reason)
+    return ConfirmReading(candidate, conf, page, found)
 
 
 def read_home(fetcher: Fetcher, url: str, today: dt.date) -> HomeReading:
     page = fetcher.fetch(url)
     if not page.ok:
         return HomeReading(url, page)
+    recent, confirmations = confirm_list(
+        fetcher, extract_list(page.text, page.final_url, today), today
+    )
     return HomeReading(
         url,
         page,
         meta=read_meta_tags(page.text),
         columns=tuple(propose_columns(page.text, page.final_url)),
-        recent=extract_list(page.text, page.final_url, today),
+        recent=recent,
+        confirmations=confirmations,
     )
 
 
@@ -97,6 +229,10 @@ def reading_evidence(reading: ColumnReading, max_items: int = 50) -> dict:
         evidence["followed_json"] = reading.followed
         if reading.result.future_dates:
             evidence["future_dates"] = list(reading.result.future_dates)
+    if reading.confirmations:
+        evidence["confirmed_by"] = [c.evidence() for c in reading.confirmations]
+    if reading.rendered is not None:
+        evidence["rendered"] = reading.rendered.evidence()
     return evidence
 
 
@@ -223,10 +359,13 @@ class ArticleReading:
     date: object  # audits.extract.article.ArticleDate, or None when not fetched
 
 
-def read_article(fetcher: Fetcher, url: str, today: dt.date) -> ArticleReading:
+def read_article(
+    fetcher: Fetcher, url: str, today: dt.date, page: FetchResult | None = None
+) -> ArticleReading:
+    """The article's date; ``page`` when it was fetched already (to confirm a list's date)."""
     from audits.extract.article import extract_article_date
 
-    page = fetcher.fetch(url)
+    page = page if page is not None else fetcher.fetch(url)
     if not page.ok:
         return ArticleReading(url, page, None)
     return ArticleReading(url, page, extract_article_date(page.text, page.final_url, today))

@@ -40,6 +40,8 @@ class CrawlConfig:
     slot_wait_timeout: float = 120.0
     # CA bundle used to verify certificates; None means the certifi bundle.
     ca_bundle: str | None = None
+    # Render pages whose list is built by JavaScript in headless Chromium (browser.py).
+    render_js: bool = False
 
     def __post_init__(self) -> None:
         hosts = self.allow_hosts

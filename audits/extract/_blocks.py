@@ -50,6 +50,9 @@ _PLAIN_ABS_PATH = re.compile(r"/[A-Za-z0-9_~%\-][A-Za-z0-9_~%\-./]*\Z")  # "/art
 _SOURCE_AFTER_DATE = re.compile(r"\s*[|｜/]|\s+\S")  # "2023-01-04 | 县政府办"
 _NAME_SPLIT = re.compile(r"[\s_\-]+")
 _LIST_TAGS = frozenset({"ul", "ol", "tbody", "table", "dl"})
+# A pin mark: "置顶", "[置顶]", "【置顶】", "（置顶）" on its own or at the start of the title.
+_PIN_TEXT = re.compile(r"^[\[【(（〔]?\s*置顶\s*[\]】)）〕]?")
+_PIN_ALONE = re.compile(r"^[\[【(（〔]?\s*置顶\s*[\]】)）〕]?$")
 _ITEM_TAGS = frozenset({"li", "tr", "div", "dd", "dt", "p", "section", "article", "td", "span"})
 
 
@@ -61,6 +64,7 @@ class _Item:
     date: DateToken | None
     date_where: str  # description of the element holding the date ("span.time")
     el: object = None
+    pinned: bool = False  # marked 置顶 ("[置顶]", "【置顶】", an image whose alt says 置顶)
 
     @property
     def url(self) -> str:
@@ -244,7 +248,21 @@ def _title_of(link, today: date, page: PageText) -> str:
     toks = find_dates(text)
     if len(toks) == 1 and not text[toks[0].end :].strip(" )）]】"):
         text = text[: toks[0].start].rstrip(" ([（【")  # "标题 (2023-01-04)" in one text node
+    if "置顶" in text[:6]:
+        text = _PIN_TEXT.sub("", text, count=1)  # "【置顶】标题": the mark is not the title
     return text.strip(" ·•")
+
+
+def _pin_marked(el, segs) -> bool:
+    """An entry marked 置顶: a text segment that is only the mark, a title starting with it, or an
+    image whose alt/title says 置顶 (``<img src="zhiding.gif" alt="置顶">``)."""
+    for text, _holder, _in_link in segs:
+        if "置顶" in text and (_PIN_ALONE.match(text) or _PIN_TEXT.match(text)):
+            return True
+    for img in el.iter("img"):
+        if "置顶" in (img.get("alt") or "") or "置顶" in (img.get("title") or ""):
+            return True
+    return False
 
 
 def _analyse_item(
@@ -276,7 +294,10 @@ def _analyse_item(
     title = _title_of(main, today, page)
     if len(title) < 2:
         return None
-    return _Item(title, main.get("href") or "", url, tok, where, el)
+    item = _Item(title, main.get("href") or "", url, tok, where, el)
+    if tok is not None and _pin_marked(el, segs):
+        item.pinned = True
+    return item
 
 
 def _dom_blocks(root, url: str, today: date, title: str = "", page: PageText | None = None):

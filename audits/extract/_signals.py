@@ -81,6 +81,18 @@ def _inline_scripts(root) -> list[str]:
     ]
 
 
+_DOM_WRITES = re.compile(
+    r"innerHTML|outerHTML|insertAdjacentHTML|appendChild|document\.write|createElement|"
+    r"\.html\s*\(|\.append\s*\(|JSON\.parse|String\.fromCharCode|eval\s*\("
+)
+
+
+def _builds_dom(root) -> bool:
+    """An inline script that writes into the page (innerHTML, appendChild, document.write …) or
+    fetches a list: what a browser would show may differ from the HTML."""
+    return _has_js_list(root) or any(_DOM_WRITES.search(s) for s in _inline_scripts(root))
+
+
 def _has_js_list(root) -> bool:
     if any(_JS_LIST_HINTS.search(s) for s in _inline_scripts(root)):
         return True

@@ -164,6 +164,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
     newest_item = None
     items = []
+    readings_seen = [home]
     columns = list(website.columns.filter(is_exempt=False).order_by("id"))
     if home.page.error_kind in _HOST_DOWN:
         # A host that does not answer its home page would make every column wait for its own
@@ -181,11 +182,13 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
             if reading.page.ok:
                 pages.append((reading.page.final_url, reading.page.text, False))
             newest_item = _newer_item(newest_item, reading)
+            readings_seen.append(reading)
             items += [i for i in (reading.result.items if reading.result else ()) if i.date]
             if n % 10 == 9 and _cancelled(run_id):
                 pool.shutdown(cancel_futures=True)
                 return
-    _check_articles(run, website, fetcher, items, matcher)
+    known = {c.candidate.url: c.page for r in readings_seen for c in r.confirmations if c.page}
+    _check_articles(run, website, fetcher, items, matcher, known)
     if website.has_services:
         _check_services(run, website, fetcher, home)
     if run.check_links:
@@ -360,12 +363,14 @@ def _newer_item(best, reading):
 ARTICLES_PER_SITE = 3
 
 
-def _check_articles(run, website, fetcher, items, matcher) -> None:
+def _check_articles(run, website, fetcher, items, matcher, known=None) -> None:
     """The newest few articles of a site: their content is scanned like the list pages, and
-    their 47号 tags and publication date (meta against the visible date) are kept."""
+    their 47号 tags and publication date (meta against the visible date) are kept. Pages read
+    already to confirm a list's date (``known``: url -> FetchResult) are not fetched again."""
+    known = known or {}
     newest = sorted({i.url: i for i in items}.values(), key=lambda i: i.date, reverse=True)
     for item in newest[:ARTICLES_PER_SITE]:
-        reading = read_article(fetcher, item.url, run.monitoring_point)
+        reading = read_article(fetcher, item.url, run.monitoring_point, known.get(item.url))
         evidence = page_evidence(reading.page)
         found = reading.date
         if reading.page.ok:
@@ -485,6 +490,8 @@ def _store_home(run, website, home, matcher=None) -> None:
         evidence["content"] = scan_content(home.page.text, home.page.final_url, matcher)
     evidence["meta"] = home.meta
     evidence["list_status"] = home.recent.status if home.recent else None
+    if home.confirmations:
+        evidence["confirmed_by"] = [c.evidence() for c in home.confirmations]
     evidence["proposed_columns"] = [
         {"name": c.name, "url": c.url, "category": c.category} for c in home.columns
     ]

@@ -38,8 +38,18 @@ RULE_SETS = (
     ("national-2019", "国办秘函〔2019〕19号 检查指标", {}),
     (
         "county-2019-local",
-        "本县规则（国家指标 + 上期问题未整改判不合格 + 提前15天提醒）",
-        {"is_active": True, "unfixed_last_period_fails": True, "due_soon_days": 15},
+        "本县规则（国家指标 + 上期问题未整改判不合格 + 提前15天提醒 + 新媒体每周更新、报备、原创、24小时回复）",
+        {
+            "is_active": True,
+            "unfixed_last_period_fails": True,
+            "due_soon_days": 15,
+            # The new-media rules the seeds' counties apply: weekly updates (seed 001), filing
+            # within 5 working days and originality (seed 002), replies within 24 h (seed 003).
+            "account_update_every_days": 7,
+            "account_filing_working_days": 5,
+            "account_original_share": 0.3,
+            "reply_within_hours": 24,
+        },
     ),
 )
 

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from newmedia.models import Account, Platform
+from notices.models import Office
 from units.access import OFFICE_LEAD, OFFICE_STAFF
 from units.models import Column, Membership, Unit, Website
 
@@ -82,6 +83,14 @@ def demo_load(farm, port: int) -> dict:
             )
     _demo_accounts(farm, port)
     _demo_users(farm)
+    Office.objects.update_or_create(
+        pk=Office.current().pk,
+        defaults={
+            "name": f"{farm.county}人民政府办公室",
+            "header": f"{farm.county}人民政府办公室文件",
+            "doc_prefix": "示政督字",
+        },
+    )
     return {
         "units": Unit.objects.count(),
         "websites": websites,

@@ -12,7 +12,7 @@ SITES=${GOVWATCH_DEMO_SITES:-40}
 TODAY=$(TZ=Asia/Shanghai date +%F)
 # Only the farm's addresses may be fetched although they are loopback; 127.0.0.1 (this web
 # server) stays refused, as any internal address is for user-entered URLs.
-export GOVWATCH_CRAWL_ALLOW_HOSTS=${GOVWATCH_CRAWL_ALLOW_HOSTS:-127.0.1.0/24,127.0.2.0/24,127.0.3.0/24}
+export GOVWATCH_CRAWL_ALLOW_HOSTS=${GOVWATCH_CRAWL_ALLOW_HOSTS:-127.0.1.0/24,127.0.2.0/24,127.0.3.0/24,127.0.250.0/24}
 export GOVWATCH_CRAWL_PER_HOST_RATE=${GOVWATCH_CRAWL_PER_HOST_RATE:-20}
 mkdir -p var/log
 PY=.venv/bin/python
@@ -41,6 +41,7 @@ $PY manage.py load_dictionaries
 $PY manage.py make_signing_certs --office "示范县人民政府办公室"
 
 $PY -m sitefarm --seed 1 --sites "$SITES" --columns 12 --port "$FARM_PORT" --today "$TODAY" \
+  --search --services --interaction --nav-home 2 --accounts-per-unit 1 \
   --latency-ms 30 --ground-truth var/farm-truth.json >var/log/farm.log 2>&1 &
 pids+=($!)
 .venv/bin/celery -A config worker --concurrency 2 --loglevel INFO >var/log/worker.log 2>&1 &

@@ -80,6 +80,15 @@ def ingest_feed(account_id: int) -> int:
     return feed_ingest(account).item_count or 0 if account else 0
 
 
+@shared_task(acks_late=True, autoretry_for=(OSError,), max_retries=2)
+def read_messages(website_id: int) -> int:
+    """Read one site's public message list (idempotent)."""
+    from audits.services.messages import messages_read
+
+    website = Website.objects.filter(pk=website_id).first()
+    return messages_read(website) if website else 0
+
+
 @shared_task
 def ingest_all_feeds() -> int:
     from newmedia.models import Account
@@ -87,6 +96,10 @@ def ingest_all_feeds() -> int:
     ids = Account.objects.filter(status=Account.Status.ACTIVE).values_list("pk", flat=True)
     for account_id in ids:
         ingest_feed.delay(account_id)
+    # The sites' public message lists are read on the same cadence.
+    sites = Website.objects.filter(status=Website.Status.RUNNING).exclude(messages_url="")
+    for website_id in sites.values_list("pk", flat=True):
+        read_messages.delay(website_id)
     return len(ids)
 
 

@@ -29,6 +29,7 @@ BEAT_SCHEDULE = {
         "task": "audits.tasks.resume_stalled_runs",
         "schedule": crontab(minute="*/10"),
     },
+    # Also reads the sites' public message lists (县长信箱 …).
     "新媒体订阅源读取": {
         "task": "audits.tasks.ingest_all_feeds",
         "schedule": crontab(minute=15, hour="*/6"),

@@ -58,6 +58,9 @@ def demo_load(farm, port: int) -> dict:
                 "services_url": (
                     site_url(site.host, port, site.services_path) if site.services_path else ""
                 ),
+                "messages_url": (
+                    site_url(site.host, port, site.mailbox_path) if site.mailbox_path else ""
+                ),
             },
         )
         websites += 1

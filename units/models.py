@@ -111,6 +111,13 @@ class Website(models.Model):
         validators=[validate_public_url],
         help_text="办事事项列表页；留空则从首页导航中查找",
     )
+    messages_url = models.URLField(
+        "留言答复列表地址",
+        max_length=500,
+        blank=True,
+        validators=[validate_public_url],
+        help_text="县长信箱、咨询投诉等公开的留言答复列表（W-V5）",
+    )
 
     class Meta:
         verbose_name = "政府网站"

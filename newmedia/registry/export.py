@@ -43,6 +43,7 @@ def _rows(sheet: Sheet):
                 w.search_url,
                 _yes_no(w.has_services),
                 w.services_url,
+                w.messages_url,
             ]
     elif sheet is COLUMNS:
         # Parents first, so that the file imports back in one pass: order by depth in the tree,

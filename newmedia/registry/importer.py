@@ -215,6 +215,7 @@ def _apply_website(row: _Row):
         "search_url",
         "has_services",
         "services_url",
+        "messages_url",
         defaults={
             "site_code": "",
             "kind": Website.Kind.DEPARTMENT,
@@ -222,6 +223,7 @@ def _apply_website(row: _Row):
             "search_url": "",
             "has_services": True,
             "services_url": "",
+            "messages_url": "",
         },
     )
     values["unit"] = unit

@@ -200,6 +200,7 @@ WEBSITES = Sheet(
         Field("站内搜索地址", "search_url", _text(500), width=36, note="含 {q} 占位符"),
         Field("有办事服务", "has_services", _bool, width=10, choices=("是", "否")),
         Field("办事服务地址", "services_url", _url, width=36, note="办事事项列表页"),
+        Field("留言答复列表地址", "messages_url", _url, width=36, note="县长信箱等的公开列表"),
     ),
     "每行一个网站，以“首页网址”识别；“单位名称”须在“单位”表或系统中已存在。",
 )

@@ -110,6 +110,9 @@ class FarmProcess:
         faults: bool = False,
         max_items: int | None = None,
         start_timeout: float = 600.0,
+        styles: str | None = None,
+        items: bool = False,
+        extra_truth: bool = False,
     ):
         self.dir = Path(tempfile.mkdtemp(prefix="bench-farm-"))
         on_exit(lambda: _rmtree(self.dir))
@@ -124,6 +127,13 @@ class FarmProcess:
             cmd.append("--no-faults")
         if max_items:
             cmd += ["--max-items", str(max_items)]
+        if styles:
+            cmd += ["--styles", styles]
+        if items:
+            cmd.append("--ground-truth-items")
+        self.extra_path = self.dir / "extra.json" if extra_truth else None
+        if self.extra_path:
+            cmd += ["--extra-truth", str(self.extra_path)]
         self.latency_ms = latency_ms
         started = time.monotonic()
         self.proc = subprocess.Popen(
@@ -161,6 +171,7 @@ class FarmProcess:
                 banner = line.strip()
         self.banner = banner
         self.truth = json.loads(self.truth_path.read_text("utf-8"))
+        self.extra = json.loads(self.extra_path.read_text("utf-8")) if self.extra_path else None
         self.port = self.truth["port"]
         self.portal_url = next(
             f"http://{s['host']}:{self.port}{s['home_path']}"

@@ -193,6 +193,11 @@ GOVWATCH_CRAWL_USER_AGENT = env_str(
 GOVWATCH_CRAWL_ALLOW_HOSTS = env_list("GOVWATCH_CRAWL_ALLOW_HOSTS", [])
 GOVWATCH_CRAWL_PER_HOST_CONCURRENCY = env_int("GOVWATCH_CRAWL_PER_HOST_CONCURRENCY", 2, minimum=1)
 GOVWATCH_CRAWL_PER_HOST_RATE = env_float("GOVWATCH_CRAWL_PER_HOST_RATE", 5.0, minimum=0.01)
+# Pages whose list is built by JavaScript are rendered in headless Chromium (audits/crawl/
+# browser.py): on by default when Debian's Chromium is installed; without it they stay 需人工核查.
+GOVWATCH_RENDER_JS = env_bool("GOVWATCH_RENDER_JS", default=os.path.exists("/usr/bin/chromium"))
+GOVWATCH_RENDER_PAGES = env_int("GOVWATCH_RENDER_PAGES", 2, minimum=1)  # at once, per process
+GOVWATCH_RENDER_TIMEOUT = env_float("GOVWATCH_RENDER_TIMEOUT", 20.0, minimum=1.0)  # per page, s
 
 LOGGING = {
     "version": 1,

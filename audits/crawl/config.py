@@ -40,8 +40,11 @@ class CrawlConfig:
     slot_wait_timeout: float = 120.0
     # CA bundle used to verify certificates; None means the certifi bundle.
     ca_bundle: str | None = None
-    # Render pages whose list is built by JavaScript in headless Chromium (browser.py).
+    # Render pages whose list is built by JavaScript in headless Chromium (browser.py): at most
+    # render_pages at once per process, each within render_timeout seconds.
     render_js: bool = False
+    render_pages: int = 2
+    render_timeout: float = 20.0
 
     def __post_init__(self) -> None:
         hosts = self.allow_hosts
@@ -113,4 +116,24 @@ class CrawlConfig:
             limiter_backend=backend,
             redis_url=redis_url,
             lock_dir=lock_dir,
+            render_js=render_js_setting(),
+            render_pages=int(getattr(settings, "GOVWATCH_RENDER_PAGES", 2)),
+            render_timeout=float(getattr(settings, "GOVWATCH_RENDER_TIMEOUT", 20.0)),
         )
+
+
+def chromium_path() -> str | None:
+    """The browser the renderer drives (Debian's /usr/bin/chromium), None when it is missing."""
+    path = os.environ.get("GOVWATCH_CHROMIUM", "/usr/bin/chromium")
+    return path if os.path.exists(path) else None
+
+
+def render_js_setting() -> bool:
+    """GOVWATCH_RENDER_JS: True/False from the settings; unset (None): on when Chromium is
+    installed."""
+    from django.conf import settings
+
+    value = getattr(settings, "GOVWATCH_RENDER_JS", None)
+    if value is None:
+        return chromium_path() is not None
+    return bool(value) and chromium_path() is not None

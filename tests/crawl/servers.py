@@ -230,6 +230,55 @@ class FarmHandler(http.server.BaseHTTPRequestHandler):
             # Hang up without answering.
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif path == "/js-list":
+            # A list only JavaScript builds, from this host's JSON; the script also tries the
+            # address in ?probe= (an internal one in the tests) and a WebSocket to it.
+            probe = q.get("probe", "")
+            script = (
+                "var u = ['/api', 'list.json'].join('/');\n"
+                "fetch(u).then(function (r) { return r.json(); })"
+                ".then(function (d) { var h = '';"
+                " d.items.forEach(function (it) { h += '<li><a href=\"' + it.url + '\">' +"
+                " it.title + '</a><span>' + it.date + '</span></li>'; });"
+                " document.getElementById('list').innerHTML = h; });\n"
+            )
+            if probe:
+                script += (
+                    f"fetch('{probe}').catch(function () {{}});\n"
+                    f"try {{ new WebSocket('{probe.replace('http', 'ws')}'); }} catch (e) {{}}\n"
+                    f"var img = new Image(); img.src = '{probe}img.png';\n"
+                )
+            body = (
+                "<html><head><meta charset='utf-8'><title>工作动态</title></head><body>"
+                "<div class='main'><ul class='list' id='list'></ul></div>"
+                f"<script>{script}</script></body></html>"
+            )
+            self._send(200, body.encode("utf-8"))
+        elif path == "/api/list.json":
+            items = [
+                {"title": f"县政府召开第{n}次常务会议研究部署工作", "url": f"/art/{n}.html",
+                 "date": f"2026-11-{20 - n:02d}"}
+                for n in range(5)
+            ]  # fmt: skip
+            import json
+
+            self._send(200, json.dumps({"items": items}).encode(), "application/json")
+        elif path == "/js-forever":
+            # The page's script keeps the network busy: never idle.
+            body = (
+                "<html><body><ul id='list'></ul><script>"
+                "setInterval(function () { fetch('/slow?s=0.3&t=' + Math.random()); }, 100);"
+                "</script></body></html>"
+            )
+            self._send(200, body.encode())
+        elif path == "/retry-after":
+            # 429 with Retry-After on the first `n` requests (per server), then the page.
+            limit = int(q.get("n", "1"))
+            if self.server.count("/retry-after") <= limit:
+                status = int(q.get("status", "429"))
+                self._send(status, b"slow down", headers={"Retry-After": q.get("after", "1")})
+            else:
+                self._send(200, UTF8_PAGE.encode())
         elif path == "/head-405":
             if method == "HEAD":
                 self._send(405, b"")

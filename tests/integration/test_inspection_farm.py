@@ -11,6 +11,9 @@ from units.models import Column, Website
 
 @pytest.fixture
 def registry(small_farm, crawl_allowed, db):
+    # The farm's truth calls JS-only columns undeterminable from their HTML: read without a
+    # browser here (rendering them is tested in test_engine_render.py).
+    crawl_allowed.GOVWATCH_RENDER_JS = False
     farm, server = small_farm
     demo_load(farm, server.port)
     return farm, server

@@ -1,0 +1,345 @@
+"""Headless Chromium for column pages whose list only JavaScript builds.
+
+``render_page(fetcher, url)`` loads the page in Debian's Chromium (Playwright, driving
+``/usr/bin/chromium`` with ``executable_path``) and returns the DOM after its scripts ran, for the
+same list extractor as any page. Used only when the static HTML and its JSON endpoints give no
+list (:func:`audits.inspection.read_column`, ``CrawlConfig.render_js``).
+
+Rules it keeps:
+
+- **Chromium never talks to the network.** Every request the page makes goes to a route handler
+  that resolves its host with :func:`.safety.resolve_url` (internal addresses refused unless
+  allow-listed, exactly as for any fetch) and then fetches it with the caller's
+  :class:`~.fetch.Fetcher` (pinning, User-Agent, size cap, timeouts) and the per-host limiter, so a
+  rendered request counts against politeness like any other. The answer is handed to the page
+  with ``route.fulfill``. Refused requests are aborted and listed in the result. Images, fonts,
+  media and style sheets are not fetched at all (the DOM does not need them); WebSockets are
+  closed, service workers blocked, and Chromium is pointed at a dead proxy with a resolver that
+  resolves nothing, so a request that escaped the handler could not go anywhere either.
+- **Bounded.** One browser per worker process, started on first use (after Celery's fork), at most
+  ``render_pages`` pages at a time, each in its own fresh context (no cookies kept), and a hard
+  limit of ``render_timeout`` seconds per page: on expiry the context is closed and the page is
+  reported as not rendered.
+- **No event loop in the caller's thread.** Playwright's async API runs in one daemon thread of
+  its own with its own asyncio loop; callers (the column threads of a site task) block on a
+  future. A caller's own asyncio use (pyHanko's ``asyncio.run``) is not affected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .config import chromium_path
+from .safety import BadURL, UnresolvableHost, UnsafeURL, resolve_url
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    # Defence in depth: requests are all fulfilled by the route handler; anything else would meet
+    # a proxy that is not there and a resolver that resolves nothing.
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+    "--disable-features=NetworkPrediction,InterestFeedContentSuggestions",
+]
+SKIPPED_TYPES = frozenset({"image", "media", "font", "stylesheet"})
+MAX_NOTES = 50  # requests listed in a result
+
+
+@dataclass(frozen=True)
+class RequestNote:
+    url: str
+    outcome: str  # fetched | blocked | skipped | failed
+    status: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page as Chromium showed it: ``html`` is the DOM after its scripts ran."""
+
+    url: str
+    final_url: str
+    ok: bool
+    html: str = field(repr=False, default="")
+    error: str | None = None
+    elapsed_ms: int = 0
+    requests: tuple[RequestNote, ...] = ()
+
+    @property
+    def blocked(self) -> tuple[RequestNote, ...]:
+        return tuple(r for r in self.requests if r.outcome == "blocked")
+
+    def summary(self) -> str:
+        fetched = sum(1 for r in self.requests if r.outcome == "fetched")
+        text = f"用时 {self.elapsed_ms} ms，页面发出的请求 {fetched} 个经安全检查后取得"
+        if self.blocked:
+            text += f"，{len(self.blocked)} 个因地址不安全被拦截"
+        return text
+
+    def evidence(self) -> dict:
+        return {
+            "url": self.url,
+            "final_url": self.final_url,
+            "ok": self.ok,
+            "error": self.error,
+            "elapsed_ms": self.elapsed_ms,
+            "requests": [
+                {"url": r.url, "outcome": r.outcome, "status": r.status, "reason": r.reason}
+                for r in self.requests[:MAX_NOTES]
+            ],
+        }
+
+
+class RenderUnavailable(RuntimeError):
+    pass
+
+
+class Renderer:
+    """One Chromium and an asyncio loop in a thread of their own (see module docstring)."""
+
+    def __init__(self, max_pages: int = 2, executable: str | None = None) -> None:
+        self.max_pages = max(1, max_pages)
+        self.executable = executable or chromium_path()
+        self.pid = os.getpid()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._start_error: BaseException | None = None
+        self._playwright = None
+        self._browser = None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._launch_lock: asyncio.Lock | None = None
+        # Blocking fetches of the route handlers (each holds a per-host slot while it runs).
+        self._io = ThreadPoolExecutor(
+            max_workers=4 * self.max_pages, thread_name_prefix="render-io"
+        )
+        self._lock = threading.Lock()
+        self.pages_rendered = 0
+
+    # -- the loop thread ----------------------------------------------------------------------
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="renderer", daemon=True)
+                self._thread.start()
+        self._ready.wait(30)
+        if self._start_error is not None or self._loop is None:
+            raise RenderUnavailable(f"无法启动浏览器：{self._start_error}")
+        return self._loop
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            self._semaphore = asyncio.Semaphore(self.max_pages)
+            self._launch_lock = asyncio.Lock()
+            self._loop = loop
+        except BaseException as exc:  # noqa: BLE001 - reported to the callers
+            self._start_error = exc
+        finally:
+            self._ready.set()
+        if self._loop is not None:
+            loop.run_forever()
+
+    async def _browser_or_launch(self):
+        async with self._launch_lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            if not self.executable:
+                raise RenderUnavailable("本机未安装 Chromium")
+            from playwright.async_api import async_playwright
+
+            if self._playwright is None:
+                self._playwright = await async_playwright().start()
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.executable, headless=True, args=CHROMIUM_ARGS
+            )
+            return self._browser
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def render(self, fetcher, url: str, known: dict | None = None) -> Rendered:
+        """Render ``url`` through ``fetcher`` (blocks the calling thread, at most the page's time
+        limit plus a few seconds). Never raises for page trouble: ``ok`` says."""
+        limit = fetcher.config.render_timeout
+        started = time.monotonic()
+        try:
+            loop = self._ensure_loop()
+            future = asyncio.run_coroutine_threadsafe(
+                self._render(fetcher, url, dict(known or {}), limit), loop
+            )
+            # The coroutine stops itself at the limit; the margin covers the queue for a page
+            # slot and closing the context.
+            return future.result(timeout=limit * 3 + 10)
+        except Exception as exc:  # noqa: BLE001 - a page that could not be rendered
+            elapsed = int((time.monotonic() - started) * 1000)
+            return Rendered(url, url, False, error=_describe(exc), elapsed_ms=elapsed)
+
+    async def _render(self, fetcher, url: str, known: dict, limit: float) -> Rendered:
+        async with self._semaphore:
+            started = time.monotonic()
+            notes: list[RequestNote] = []
+            browser = await self._browser_or_launch()
+            context = await browser.new_context(
+                user_agent=fetcher.config.user_agent,
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+                service_workers="block",
+                accept_downloads=False,
+                java_script_enabled=True,
+            )
+            try:
+                await context.route("**/*", self._handler(fetcher, known, notes))
+                with contextlib.suppress(AttributeError):  # older Playwright: no WebSocket routes
+                    await context.route_web_socket("**/*", _close_socket)
+                page = await context.new_page()
+                page.set_default_timeout(limit * 1000)
+                try:
+                    html, final = await asyncio.wait_for(self._load(page, url, limit), limit)
+                except TimeoutError:
+                    elapsed = int((time.monotonic() - started) * 1000)
+                    return Rendered(
+                        url, url, False, error=f"超过 {limit:g} 秒仍未渲染完成",
+                        elapsed_ms=elapsed, requests=tuple(notes),
+                    )  # fmt: skip
+                except Exception as exc:  # noqa: BLE001
+                    elapsed = int((time.monotonic() - started) * 1000)
+                    return Rendered(
+                        url, url, False, error=_describe(exc), elapsed_ms=elapsed,
+                        requests=tuple(notes),
+                    )  # fmt: skip
+            finally:
+                with contextlib.suppress(Exception):
+                    await context.close()
+            self.pages_rendered += 1
+            elapsed = int((time.monotonic() - started) * 1000)
+            return Rendered(url, final, True, html, None, elapsed, tuple(notes))
+
+    async def _load(self, page, url: str, limit: float) -> tuple[str, str]:
+        started = time.monotonic()
+        response = await page.goto(url, wait_until="load")
+        if response is not None and response.status >= 400:
+            raise RuntimeError(f"页面返回 HTTP {response.status}")
+        left = limit - (time.monotonic() - started) - 0.5
+        if left > 0.2:
+            # Scripts that fetch their list are done when the network is quiet for 500 ms; a
+            # page that never quiets down is read as it is when the time is up.
+            with contextlib.suppress(Exception):
+                await page.wait_for_load_state("networkidle", timeout=left * 1000)
+        return await page.content(), page.url
+
+    def _handler(self, fetcher, known: dict, notes: list[RequestNote]):
+        loop = asyncio.get_running_loop()
+        config = fetcher.config
+
+        def note(n: RequestNote) -> None:
+            if len(notes) < 4 * MAX_NOTES:
+                notes.append(n)
+
+        async def handle(route, request) -> None:
+            url = request.url
+            try:
+                if request.resource_type in SKIPPED_TYPES:
+                    note(RequestNote(url, "skipped", reason=request.resource_type))
+                    await route.abort("blockedbyclient")
+                    return
+                if request.method not in ("GET", "HEAD"):
+                    note(RequestNote(url, "skipped", reason=f"不发送 {request.method} 请求"))
+                    await route.abort("blockedbyclient")
+                    return
+                try:
+                    await loop.run_in_executor(self._io, lambda: resolve_url(url, config))
+                except (UnsafeURL, BadURL) as exc:
+                    note(RequestNote(url, "blocked", reason=exc.reason))
+                    await route.abort("blockedbyclient")
+                    return
+                except UnresolvableHost as exc:
+                    note(RequestNote(url, "failed", reason=exc.reason))
+                    await route.abort("namenotresolved")
+                    return
+                result = known.pop(url, None)
+                if result is None:
+                    result = await loop.run_in_executor(self._io, fetcher.fetch, url)
+                if result.status is None:
+                    note(RequestNote(url, "failed", reason=result.error or ""))
+                    await route.abort("failed")
+                    return
+                note(RequestNote(url, "fetched", result.status))
+                headers = {"content-type": result.content_type or "application/octet-stream"}
+                await route.fulfill(status=result.status, headers=headers, body=result.body)
+            except Exception:  # noqa: BLE001 - the page was closed meanwhile (time limit)
+                with contextlib.suppress(Exception):
+                    await route.abort("failed")
+
+        return handle
+
+    def close(self) -> None:
+        loop = self._loop
+        if loop is None or os.getpid() != self.pid:
+            return
+
+        async def shut() -> None:
+            with contextlib.suppress(Exception):
+                if self._browser is not None:
+                    await self._browser.close()
+            with contextlib.suppress(Exception):
+                if self._playwright is not None:
+                    await self._playwright.stop()
+            current = asyncio.current_task()
+            pending = [t for t in asyncio.all_tasks() if t is not current]
+            for task in pending:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*pending, return_exceptions=True)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(shut(), loop).result(15)
+        loop.call_soon_threadsafe(loop.stop)
+        self._io.shutdown(wait=False, cancel_futures=True)
+
+
+async def _close_socket(ws) -> None:
+    with contextlib.suppress(Exception):
+        await ws.close()
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+_renderer: Renderer | None = None
+_renderer_lock = threading.Lock()
+
+
+def renderer(max_pages: int = 2) -> Renderer:
+    """The process's renderer (a new one after a fork: a Celery prefork child gets its own)."""
+    global _renderer
+    with _renderer_lock:
+        if _renderer is None or _renderer.pid != os.getpid():
+            _renderer = Renderer(max_pages=max_pages)
+            atexit.register(_renderer.close)
+        return _renderer
+
+
+def render_page(fetcher, url: str, known: dict | None = None) -> Rendered:
+    """Render one page with the process's renderer (see :class:`Renderer`).
+
+    ``known`` maps URLs already fetched (the page itself) to their FetchResult, so that they are
+    not fetched a second time."""
+    return renderer(fetcher.config.render_pages).render(fetcher, url, known)

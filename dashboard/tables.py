@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from audits.models import Finding
+from audits.models import Finding, Verdict
 from core.models import AuditLogEntry
 from newmedia.models import Account
 from units.models import Column, Unit, Website
@@ -105,3 +105,29 @@ class AuditLogTable(tables.Table):
         fields = ("at", "actor", "action", "target", "before", "after", "detail")
         attrs = {"class": "table log"}
         order_by = ("-at",)
+
+
+class VerdictTable(tables.Table):
+    """The period's results as the circular's annex lists them; exported as shown."""
+
+    unit = tables.Column("责任单位", accessor="unit__name", order_by=("unit__sort_order",))
+    subject = tables.Column("网站或账号", empty_values=(), orderable=False)
+    final = tables.Column("检查结果", empty_values=(), orderable=False)
+    proposed_score = tables.Column("得分")
+    pending_count = tables.Column("待复核")
+    reasons = tables.Column("问题描述", empty_values=(), orderable=False)
+    counts = tables.BooleanColumn("计入合格率", accessor="unit__counts_in_rates")
+
+    class Meta:
+        model = Verdict
+        fields = ("unit", "subject", "final", "proposed_score", "pending_count", "reasons")
+        attrs = {"class": "table"}
+
+    def render_subject(self, record):
+        return record.website.name if record.website_id else str(record.account)
+
+    def render_final(self, record):
+        return record.get_final_display()
+
+    def render_reasons(self, record):
+        return "，".join(record.reasons)

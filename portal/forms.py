@@ -5,6 +5,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); each is checked by content
+    later, in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [f] if (f := super().clean(data, initial)) else []
+
+
 class RectificationForm(forms.Form):
     note = forms.CharField(
         label="整改情况",
@@ -12,7 +26,7 @@ class RectificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="写明做了什么、何时完成，例如“已于11月25日更新该栏目3条信息”",
     )
-    files = forms.FileField(
+    files = MultipleFileField(
         label="证据（截图、PDF 或 Office 文档，最多5个）",
         required=False,
         widget=MultipleFileInput(

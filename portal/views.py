@@ -197,12 +197,14 @@ def finding_detail(request, pk):
                 finding,
                 user=request.user,
                 note=form.cleaned_data["note"],
-                files=request.FILES.getlist("files"),
+                files=form.cleaned_data["files"],
             )
             messages.success(request, "已报送整改情况，等待政务公开办审核。")
             return redirect("portal:finding_detail", pk=pk)
-        except (UploadRefused, ValueError) as exc:
-            form.add_error("files" if isinstance(exc, UploadRefused) else None, str(exc))
+        except UploadRefused as exc:
+            form.add_error("files", str(exc))
+        except ValueError as exc:
+            messages.error(request, str(exc))
     return render(
         request,
         "portal/finding_detail.html",

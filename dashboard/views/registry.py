@@ -12,7 +12,7 @@ from audits.selectors import proposed_columns
 from core.models import Upload
 from dashboard.forms import RegistryUploadForm
 from dashboard.tables import AccountTable, UnitTable, WebsiteTable
-from dashboard.views._util import xlsx_response
+from dashboard.views._util import export_or_none, xlsx_response
 from newmedia.models import Account
 from newmedia.registry import uploads
 from newmedia.registry.export import build_workbook
@@ -30,6 +30,8 @@ def unit_list(request):
         account_count=Count("accounts", distinct=True),
     )
     table = UnitTable(units)
+    if response := export_or_none(request, table, "单位"):
+        return response
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "dashboard/unit_list.html", {"table": table})
 
@@ -54,6 +56,8 @@ def unit_detail(request, pk):
 @office_required
 def website_list(request):
     table = WebsiteTable(Website.objects.select_related("unit"))
+    if response := export_or_none(request, table, "政府网站"):
+        return response
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "dashboard/website_list.html", {"table": table})
 
@@ -97,6 +101,8 @@ def columns_add(request, pk):
 @office_required
 def account_list(request):
     table = AccountTable(Account.objects.select_related("unit"))
+    if response := export_or_none(request, table, "政务新媒体账号"):
+        return response
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "dashboard/account_list.html", {"table": table})
 

@@ -15,6 +15,8 @@ from dashboard.forms import (
     ManualFindingForm,
     ReviewForm,
 )
+from dashboard.tables import VerdictTable
+from dashboard.views._util import export_or_none
 from newmedia.models import Account
 from units.decorators import office_required
 from units.models import Website
@@ -36,6 +38,9 @@ def _period(code: str, *, create: bool = False) -> Period:
 @office_required
 def verdict_list(request):
     period = selectors.period_or_latest(request.GET.get("period"))
+    if request.GET.get("_export") == "xlsx":
+        table = VerdictTable(selectors.verdicts_for(request.user, period))
+        return export_or_none(request, table, f"检查结果-{period.code if period else ''}")
     rows = list(selectors.verdicts_for(request.user, period))
     return render(
         request,

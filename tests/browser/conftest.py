@@ -27,7 +27,9 @@ TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
+# Package-scoped: Playwright's event loop ends with the browser tests, so later tests (pyHanko's
+# asyncio.run, in notices/) do not find a loop running in their thread.
+@pytest.fixture(scope="package")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing (scripts/bootstrap.sh installs it)")

@@ -103,7 +103,7 @@ def read_column(fetcher: Fetcher, url: str, today: dt.date) -> ColumnReading:
             if from_json.status != "needs_manual":
                 result, followed = from_json, result.json_endpoint
     rendered = None
-    if followed is None and result.wants_render and result.status != "dated":
+    if followed is None and result.wants_render:
         result, rendered = _render(fetcher, page, result, today)
     result, confirmations = confirm_list(fetcher, result, today)
     return ColumnReading(url, page, result, followed, confirmations, rendered)

@@ -59,7 +59,10 @@ def probe_website(website_id: int, slot: dt.datetime, fetcher: Fetcher | None = 
     page = fetcher.fetch(website.home_url)
     if page.error_kind == "unsafe_url":
         return False  # a registry mistake, not downtime: the site page shows the refusal
-    ok = page.ok and (page.elapsed_ms or 0) <= PROBE_LIMIT_MS
+    # A server that answers "too many requests, come back later" (429/503 with Retry-After) is
+    # up: our own politeness must not turn into a W-V2 outage.
+    answered = page.ok or page.error_kind == "throttled"
+    ok = answered and (page.elapsed_ms or 0) <= PROBE_LIMIT_MS
     _, created = Observation.objects.get_or_create(
         website=website,
         kind=Observation.Kind.PROBE,

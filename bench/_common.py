@@ -234,9 +234,13 @@ class FarmProcess:
                     counts_in_rates=s["counts_in_rates"],
                     is_portal=s["is_portal"],
                     columns=columns,
+                    # opt-in parts the benches' farms do not have
+                    search_url="",
+                    services_path=None,
+                    mailbox_path=None,
                 )
             )
-        return SimpleNamespace(sites=tuple(sites))
+        return SimpleNamespace(sites=tuple(sites), accounts=None, county=self.truth["county"])
 
 
 # ----- the lower bound the per-host limit allows ---------------------------------------------------

@@ -27,6 +27,9 @@ class CrawlConfig:
     # Transient failures only (connection errors, 502/503/504; a timeout at most once).
     retries: int = 2
     retry_backoff: tuple[float, ...] = (0.5, 1.0)
+    # A 429/503 whose Retry-After asks for at most this many seconds is honoured (the host is held
+    # back, the request tried again); a longer one is reported as throttled at once.
+    max_retry_after: float = 60.0
     # Hostnames, IP addresses or CIDR ranges that may be fetched although they are
     # loopback/private (the test and demo site farms live on 127.0.0.0/8).
     allow_hosts: frozenset[str] = field(default_factory=frozenset)

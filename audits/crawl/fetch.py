@@ -12,7 +12,10 @@ Rules it keeps (DESIGN.md, "Crawling rules of conduct"):
 - honest User-Agent, connect/read timeouts and a wall-clock deadline per attempt, a size cap
   read while streaming, at most ``max_redirects`` redirects, followed by hand;
 - retries with backoff only for transient trouble (connection errors, 502/503/504, a timeout
-  once), never for 403/404/429;
+  once), never for 403/404/429 — except that a 429 or 503 carrying ``Retry-After`` (seconds or an
+  HTTP date, at most ``max_retry_after``) holds the whole host back that long (``limiter.defer``,
+  shared by every worker) and is tried again; one that stays throttled is ``throttled``, not an
+  outage;
 - a per-host slot (:mod:`.politeness`) held for the duration of each request;
 - a certificate problem is recorded in ``tls_problem`` and the page is fetched again without
   verification so that its content can still be inspected; a server that only speaks obsolete
@@ -26,9 +29,11 @@ and undo the pinning. Cookies set during one fetch are sent back within that fet
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import http.client
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,7 +123,18 @@ ERROR_KINDS = (
     "bad_response",  # undecodable content encoding, malformed response
     "http_error",  # a response with status >= 400 (or a 3xx without Location)
     "busy",  # no per-host slot became free in time
+    "throttled",  # 429/503 with Retry-After, still so after backing off (the server is up)
 )
+
+
+@dataclass(frozen=True)
+class HostWaits:
+    """Time a fetcher's requests to one host spent waiting (cumulative, per process)."""
+
+    slot_seconds: float = 0.0  # for a per-host slot and the rate gate
+    requests: int = 0
+    retry_after: int = 0  # Retry-After answers honoured
+    retry_after_seconds: float = 0.0
 
 
 def link_state(result: FetchResult) -> LinkState:
@@ -158,6 +174,7 @@ class _Attempt:
     error: str | None = None
     elapsed: float = 0.0
     tls_problem: str | None = None
+    key: str | None = None  # politeness key of the last host asked
 
 
 class Fetcher:
@@ -168,6 +185,8 @@ class Fetcher:
         self.limiter = limiter if limiter is not None else make_limiter(config)
         self._session = self._make_session(None)
         self._legacy_session = self._make_session(legacy_ssl_context())
+        self._waits: dict[str, HostWaits] = {}
+        self._waits_lock = threading.Lock()
         self._base_headers = {
             "User-Agent": _header_safe(config.user_agent),
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -200,6 +219,24 @@ class Fetcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    # -- waits ---------------------------------------------------------------------------
+
+    def host_waits(self, key: str) -> HostWaits:
+        """What requests to ``key`` (``host:port``) waited so far in this process."""
+        with self._waits_lock:
+            return self._waits.get(key, HostWaits())
+
+    def _count_wait(self, key: str, slot: float = 0.0, retry_after: float | None = None) -> None:
+        with self._waits_lock:
+            w = self._waits.get(key, HostWaits())
+            if retry_after is None:
+                w = HostWaits(w.slot_seconds + slot, w.requests + 1, w.retry_after,
+                              w.retry_after_seconds)  # fmt: skip
+            else:
+                w = HostWaits(w.slot_seconds, w.requests, w.retry_after + 1,
+                              w.retry_after_seconds + retry_after)  # fmt: skip
+            self._waits[key] = w
+
     # -- public API ---------------------------------------------------------------------
 
     def fetch(self, url: str) -> FetchResult:
@@ -231,10 +268,24 @@ class Fetcher:
         attempts = 0
         timeouts = 0
         tls_problem: str | None = None
+        throttled = False
         while True:
             attempts += 1
             attempt = self._attempt(url, method, read_body)
             tls_problem = tls_problem or attempt.tls_problem
+            wait = self._retry_after(attempt)
+            throttled = wait is not None
+            if throttled and attempts <= self.config.retries:
+                # The server asked for a pause: the whole host waits (every worker sharing the
+                # limiter), then this request is tried again.
+                key = attempt.key
+                defer = getattr(self.limiter, "defer", None)
+                if defer is not None and key:
+                    defer(key, wait)
+                else:
+                    time.sleep(wait)
+                self._count_wait(key or "", retry_after=wait)
+                continue
             if attempts > self.config.retries or not self._should_retry(attempt, timeouts):
                 break
             if attempt.error_kind == "timeout":
@@ -242,7 +293,26 @@ class Fetcher:
             backoff = self.config.retry_backoff
             if backoff:
                 time.sleep(backoff[min(attempts - 1, len(backoff) - 1)])
-        return self._result(url, method, attempt, fetched_at, attempts, tls_problem)
+        result = self._result(url, method, attempt, fetched_at, attempts, tls_problem)
+        if throttled:
+            after = attempt.hop.headers.get("retry-after", "") if attempt.hop else ""
+            result = dataclasses.replace(
+                result,
+                error_kind="throttled",
+                error=f"{result.error}；服务器要求稍后再访问（Retry-After: {after}），"
+                "已按要求退避后仍被限流：服务器在线，本次未取得页面",
+            )
+        return result
+
+    def _retry_after(self, attempt: _Attempt) -> float | None:
+        """Seconds a 429/503 answer's Retry-After asks for, when it may be honoured."""
+        hop = attempt.hop
+        if attempt.error_kind is not None or hop is None or hop.status not in (429, 503):
+            return None
+        seconds = parse_retry_after(hop.headers.get("retry-after"))
+        if seconds is None or seconds > self.config.max_retry_after:
+            return None
+        return seconds
 
     @staticmethod
     def _should_retry(attempt: _Attempt, timeouts: int) -> bool:
@@ -287,9 +357,12 @@ class Fetcher:
                 attempt.error_kind = "timeout"
                 attempt.error = f"超过 {cfg.total_timeout:g} 秒仍未取完页面"
                 return attempt
+            attempt.key = target.key
+            asked = time.monotonic()
             try:
                 with self.limiter.slot(target.key):
                     started = time.monotonic()
+                    self._count_wait(target.key, slot=started - asked)
                     try:
                         hop = self._request(
                             target,
@@ -592,6 +665,26 @@ def _is_text(content_type: str | None, body: bytes) -> bool:
     if start.startswith((b"<!doctype html", b"<html", b"<head", b"<meta", b"<?xml", b"<!--")):
         return True
     return not content_type and b"\x00" not in body[:1024]
+
+
+def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None if unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def _absolute_location(current: str, location: str) -> str:

@@ -39,6 +39,13 @@ class LimiterTimeout(Exception):
 class Limiter(Protocol):
     def slot(self, key: str) -> contextlib.AbstractContextManager[None]: ...
 
+    # Optional: hold every request to ``key`` back for ``seconds`` (a server's Retry-After).
+    # def defer(self, key: str, seconds: float) -> None: ...
+
+
+# The longest Retry-After honoured by holding a host back; a longer one is reported instead.
+MAX_DEFER_SECONDS = 120.0
+
 
 def host_key(url: str) -> str:
     """Politeness key for a URL: ``host:port`` (lower case, default port filled in)."""
@@ -84,9 +91,20 @@ class LocalLimiter:
         self._lock = threading.Lock()
         self._semaphores: dict[str, threading.BoundedSemaphore] = {}
         self._next_allowed: dict[str, float] = {}
+        self._deferred: dict[str, float] = {}
+
+    def defer(self, key: str, seconds: float) -> None:
+        """No request to ``key`` starts for ``seconds`` (a server's Retry-After)."""
+        until = time.monotonic() + min(seconds, MAX_DEFER_SECONDS)
+        with self._lock:
+            self._deferred[key] = max(self._deferred.get(key, 0.0), until)
 
     @contextlib.contextmanager
     def slot(self, key: str) -> Iterator[None]:
+        with self._lock:
+            until = self._deferred.get(key, 0.0)
+        if until > time.monotonic():
+            time.sleep(until - time.monotonic())
         with self._lock:
             sem = self._semaphores.setdefault(key, threading.BoundedSemaphore(self.concurrency))
         if not sem.acquire(timeout=self.wait_timeout):
@@ -131,8 +149,36 @@ class FileLimiter:
         safe = re.sub(r"[^a-z0-9.-]+", "_", key.lower())[:80]
         return os.path.join(self.lock_dir, f"{safe}-{digest}.{suffix}")
 
+    def defer(self, key: str, seconds: float) -> None:
+        """No request to ``key`` starts for ``seconds``, in any process of this machine."""
+        until = time.time() + min(seconds, MAX_DEFER_SECONDS)
+        fd = os.open(self._path(key, "defer"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                current = float(os.pread(fd, 64, 0).decode("ascii").strip() or 0)
+            except ValueError:
+                current = 0.0
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, repr(max(current, until)).encode("ascii"), 0)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _wait_deferred(self, key: str) -> None:
+        path = self._path(key, "defer")
+        try:
+            with open(path, "rb") as fh:
+                until = float(fh.read(64).decode("ascii").strip() or 0)
+        except (OSError, ValueError):
+            return
+        left = until - time.time()
+        if left > 0:
+            time.sleep(min(left, MAX_DEFER_SECONDS))
+
     @contextlib.contextmanager
     def slot(self, key: str) -> Iterator[None]:
+        self._wait_deferred(key)
         fd = self._acquire(key)
         try:
             self._wait_for_rate(key)
@@ -214,8 +260,27 @@ return start - now
 """
 
 
+# KEYS[1]: the lease set; ARGV: lease in ms, token. Extends a lease still held (a request that
+# runs long keeps its slot; a killed holder's lease expires, nothing renews it).
+_RENEW_LUA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 2)
+  return 1
+end
+return 0
+"""
+
+
 class RedisLimiter:
-    """Per-host limits among all workers on all machines that share one Redis."""
+    """Per-host limits among all workers on all machines that share one Redis.
+
+    A held lease is renewed every third of its length by a background thread of the holder, so a
+    long request keeps its slot however long it runs, while a killed holder's lease expires one
+    lease length after its last renewal.
+    """
 
     def __init__(
         self,
@@ -241,12 +306,51 @@ class RedisLimiter:
         self.prefix = prefix
         self._acquire_script = self.redis.register_script(_ACQUIRE_LUA)
         self._rate_script = self.redis.register_script(_RATE_LUA)
+        self._renew_script = self.redis.register_script(_RENEW_LUA)
+        self._held: dict[str, str] = {}  # token -> lease set key
+        self._held_lock = threading.Lock()
+        self._renewer: threading.Thread | None = None
+        self._renewer_pid = 0
+        self.renewals = 0
+
+    def _start_renewer(self) -> None:
+        # (after a fork the thread is gone: a child starts its own)
+        if self._renewer is not None and self._renewer_pid == os.getpid():
+            return
+        self._renewer_pid = os.getpid()
+        self._renewer = threading.Thread(target=self._renew_loop, name="lease-renewer", daemon=True)
+        self._renewer.start()
+
+    def _renew_loop(self) -> None:
+        pause = threading.Event()
+        while True:
+            pause.wait(self.lease_ms / 3000.0)
+            with self._held_lock:
+                held = list(self._held.items())
+            for token, sem_key in held:
+                with contextlib.suppress(Exception):  # Redis away: the lease just expires
+                    if self._renew_script(keys=[sem_key], args=[self.lease_ms, token]):
+                        self.renewals += 1
+
+    def defer(self, key: str, seconds: float) -> None:
+        """No request to ``key`` starts for ``seconds``, on any worker sharing this Redis."""
+        ms = max(1, int(min(seconds, MAX_DEFER_SECONDS) * 1000))
+        defer_key = self._key("defer", key)
+        current = self.redis.pttl(defer_key)
+        if current is None or current < ms:
+            self.redis.set(defer_key, "1", px=ms)
+
+    def _wait_deferred(self, key: str) -> None:
+        left = self.redis.pttl(self._key("defer", key))
+        if left and left > 0:
+            time.sleep(min(left / 1000.0, MAX_DEFER_SECONDS))
 
     def _key(self, kind: str, key: str) -> str:
         return f"{self.prefix}:{kind}:{key.lower()}"
 
     @contextlib.contextmanager
     def slot(self, key: str) -> Iterator[None]:
+        self._wait_deferred(key)
         sem_key = self._key("sem", key)
         token = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_timeout
@@ -256,10 +360,15 @@ class RedisLimiter:
             if time.monotonic() >= deadline:
                 raise LimiterTimeout(key)
             _poll_sleep(deadline, self.poll_interval)
+        with self._held_lock:
+            self._held[token] = sem_key
+            self._start_renewer()
         try:
             self._wait_for_rate(key)
             yield
         finally:
+            with self._held_lock:
+                self._held.pop(token, None)
             self.redis.zrem(sem_key, token)
 
     def _wait_for_rate(self, key: str) -> None:

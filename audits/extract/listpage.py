@@ -215,7 +215,10 @@ def _decide(blocks, root, url, today, next_page, endpoint, page=None) -> ListRes
 
     if not main:
         res = _no_main_list(blocks, side, root, page, empty_main, empty_side, js, endpoint, manual)
-        if root is not None and (js or _builds_dom(root)):
+        # Worth a browser: no answer, or an empty list container a script may fill; a page that
+        # says "暂无信息" without any list script is simply empty.
+        unsure = res.status == "needs_manual" or (res.status == "empty" and res.confidence <= 0.5)
+        if unsure and root is not None and (js or _builds_dom(root)):
             res = replace(res, wants_render=True)
         return res
     return _main_list(main, blocks, empty_main, today, next_page, manual)

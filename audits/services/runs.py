@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -19,6 +19,7 @@ from audits import notify
 from audits.content.io import load_matcher_from_db
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
+from audits.crawl.politeness import host_key
 from audits.extract.meta import read_meta_tags
 from audits.inspection import (
     ColumnReading,
@@ -159,8 +160,11 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     today = run.monitoring_point
     matcher = load_matcher_from_db()
 
+    host = host_key(website.home_url)
+    waits_before = fetcher.host_waits(host)
+    batch = _Batch(run, website)
     home = read_home(fetcher, website.home_url, today)
-    _store_home(run, website, home, matcher)
+    _store_home(run, website, home, matcher, batch)
     pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
     newest_item = None
     items = []
@@ -170,7 +174,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
         # A host that does not answer its home page would make every column wait for its own
         # timeout: note the columns as not checked instead (availability is judged by probes).
         for column in columns:
-            _store_column(run, website, column, _not_checked(column, home))
+            _store_column(run, website, column, _not_checked(column, home), batch=batch)
         columns = []
     # As many pages in flight as the per-host limit allows; the limiter holds the line across
     # every worker, these threads only keep a site's own slots busy.
@@ -178,7 +182,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="site") as pool:
         readings = pool.map(lambda c: read_column(fetcher, c.url, today), columns)
         for n, (column, reading) in enumerate(zip(columns, readings, strict=True)):
-            _store_column(run, website, column, reading, matcher)
+            _store_column(run, website, column, reading, matcher, batch)
             if reading.page.ok:
                 pages.append((reading.page.final_url, reading.page.text, False))
             newest_item = _newer_item(newest_item, reading)
@@ -187,14 +191,19 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
             if n % 10 == 9 and _cancelled(run_id):
                 pool.shutdown(cancel_futures=True)
                 return
+    # The home and column pages in one write (and the run's counters with them); what follows
+    # (articles, services, links, search) in a second one.
+    batch.flush()
     known = {c.candidate.url: c.page for r in readings_seen for c in r.confirmations if c.page}
-    _check_articles(run, website, fetcher, items, matcher, known)
+    _check_articles(run, website, fetcher, items, matcher, known, batch)
     if website.has_services:
-        _check_services(run, website, fetcher, home)
+        _check_services(run, website, fetcher, home, batch)
     if run.check_links:
-        _check_links(run, website, fetcher, pages)
+        _check_links(run, website, fetcher, pages, batch)
     if website.search_url and newest_item is not None:
-        _check_search(run, website, fetcher, newest_item)
+        _check_search(run, website, fetcher, newest_item, batch)
+    batch.flush()
+    _log_waits(run_id, website, host, waits_before, fetcher.host_waits(host))
     # A site's findings depend only on its own observations: made here, in parallel across
     # workers, rather than all at the end of the run.
     findings_for_website(run, website, rules_for(active_rule_set()))
@@ -363,7 +372,7 @@ def _newer_item(best, reading):
 ARTICLES_PER_SITE = 3
 
 
-def _check_articles(run, website, fetcher, items, matcher, known=None) -> None:
+def _check_articles(run, website, fetcher, items, matcher, known=None, batch=None) -> None:
     """The newest few articles of a site: their content is scanned like the list pages, and
     their 47号 tags and publication date (meta against the visible date) are kept. Pages read
     already to confirm a list's date (``known``: url -> FetchResult) are not fetched again."""
@@ -391,10 +400,11 @@ def _check_articles(run, website, fetcher, items, matcher, known=None) -> None:
             confidence=found.confidence if found else None,
             reason=found.reason if found else (reading.page.error or ""),
             evidence=evidence,
+            batch=batch,
         )
 
 
-def _check_services(run, website, fetcher, home) -> None:
+def _check_services(run, website, fetcher, home, batch=None) -> None:
     reading = read_services(fetcher, website.services_url or find_services_url(home))
     items = [
         {
@@ -424,10 +434,11 @@ def _check_services(run, website, fetcher, home) -> None:
         item_count=len(items),
         reason=reason,
         evidence={"items": items, "found_from_home": not website.services_url},
+        batch=batch,
     )
 
 
-def _check_links(run, website, fetcher, pages) -> None:
+def _check_links(run, website, fetcher, pages, batch=None) -> None:
     for link in read_links(fetcher, pages):
         _store(
             run,
@@ -443,10 +454,11 @@ def _check_links(run, website, fetcher, pages) -> None:
                 "error": link.result.error,
                 "error_kind": link.result.error_kind,
             },
+            batch=batch,
         )
 
 
-def _check_search(run, website, fetcher, item) -> None:
+def _check_search(run, website, fetcher, item, batch=None) -> None:
     reading = read_search(fetcher, website.search_url, item.title, item.url)
     outcome = {True: "ok", False: "dead", None: "unknown"}[reading.found]
     _store(
@@ -458,33 +470,116 @@ def _check_search(run, website, fetcher, item) -> None:
         outcome=outcome,
         reason=f"搜索“{reading.query}”，{reading.how}",
         evidence={"query": reading.query, "item_url": item.url, "found": reading.found},
+        batch=batch,
     )
 
 
-def _store(run, website, *, kind, url, column=None, page, **values) -> None:
-    _, created = Observation.objects.update_or_create(
+def _store(run, website, *, kind, url, column=None, page, batch=None, **values) -> None:
+    """One observation: added to ``batch`` (written with the site's others), or written now."""
+    obs = Observation(
         run=run,
         kind=kind,
         url=url,
-        defaults={
-            "website": website,
-            "column": column,
-            "observed_at": page.fetched_at or timezone.now(),
-            "http_status": page.status,
-            "elapsed_ms": page.elapsed_ms,
-            "bytes": page.bytes,
-            "encoding": page.encoding or "",
-            **values,
-        },
+        website=website,
+        column=column,
+        observed_at=page.fetched_at or timezone.now(),
+        http_status=page.status,
+        elapsed_ms=page.elapsed_ms,
+        bytes=page.bytes,
+        encoding=page.encoding or "",
+        **values,
     )
-    if created and kind in (Observation.Kind.HOME, Observation.Kind.COLUMN):
-        counters = {"pages_done": F("pages_done") + 1}
-        if values.get("outcome") == Observation.Outcome.ERROR:
-            counters["errors"] = F("errors") + 1
-        InspectionRun.objects.filter(pk=run.pk).update(**counters)
+    if batch is not None:
+        batch.add(obs)
+    else:
+        _upsert(run, [obs])
 
 
-def _store_home(run, website, home, matcher=None) -> None:
+# What a repeated delivery overwrites (everything but the key).
+_OBSERVATION_FIELDS = (
+    "website", "column", "observed_at", "http_status", "elapsed_ms", "bytes", "encoding",
+    "outcome", "newest_date", "item_count", "confidence", "reason", "evidence",
+)  # fmt: skip
+
+
+class _Batch:
+    """A site's observations, written together (:func:`_upsert`)."""
+
+    def __init__(self, run, website) -> None:
+        self.run = run
+        self.website = website
+        self.rows: list[Observation] = []
+
+    def add(self, obs: Observation) -> None:
+        self.rows.append(obs)
+
+    def flush(self) -> None:
+        rows, self.rows = self.rows, []
+        _upsert(self.run, rows)
+
+
+def _upsert(run, rows: list[Observation]) -> None:
+    """Write observations keyed by (run, kind, url) in one transaction: one INSERT for the new
+    ones, one UPDATE per batch for those a previous delivery wrote, and the run's counters moved
+    by the rows created (home and column pages). Two deliveries of one site at once: the loser's
+    INSERT hits the unique constraint and it tries again, finding the rows then."""
+    by_key = {(o.kind, o.url): o for o in rows}  # the last reading of a key wins
+    if not by_key:
+        return
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                existing = {
+                    (kind, url): pk
+                    for pk, kind, url in Observation.objects.filter(
+                        run=run,
+                        kind__in={k for k, _ in by_key},
+                        url__in={u for _, u in by_key},
+                    ).values_list("pk", "kind", "url")
+                }
+                new = [o for key, o in by_key.items() if key not in existing]
+                old = []
+                for key, o in by_key.items():
+                    if key in existing:
+                        o.pk = existing[key]
+                        old.append(o)
+                Observation.objects.bulk_create(new)
+                if old:
+                    Observation.objects.bulk_update(old, _OBSERVATION_FIELDS)
+                pages = [
+                    o for o in new if o.kind in (Observation.Kind.HOME, Observation.Kind.COLUMN)
+                ]
+                errors = sum(1 for o in pages if o.outcome == Observation.Outcome.ERROR)
+                if pages:
+                    counters = {"pages_done": F("pages_done") + len(pages)}
+                    if errors:
+                        counters["errors"] = F("errors") + errors
+                    InspectionRun.objects.filter(pk=run.pk).update(**counters)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            for o in by_key.values():
+                o.pk = None
+
+
+def _log_waits(run_id: int, website, host: str, before, after) -> None:
+    """The run log notes a site whose host made it wait: for per-host slots (its own pages and
+    those of sites sharing the host) and for Retry-After."""
+    waited = after.slot_seconds - before.slot_seconds
+    backoffs = after.retry_after - before.retry_after
+    if waited < 1.0 and not backoffs:
+        return
+    line = f"网站 {website.pk}（{host}）：等待每站点访问名额共 {waited:.1f} 秒"
+    if backoffs:
+        line += (
+            f"，服务器要求稍后再访问（Retry-After）{backoffs} 次，"
+            f"退避 {after.retry_after_seconds - before.retry_after_seconds:.1f} 秒"
+        )
+    run_log(run_id, line)
+
+
+def _store_home(run, website, home, matcher=None, batch=None) -> None:
     evidence = page_evidence(home.page)
     if matcher is not None and home.page.ok:
         evidence["content"] = scan_content(home.page.text, home.page.final_url, matcher)
@@ -508,10 +603,11 @@ def _store_home(run, website, home, matcher=None) -> None:
         confidence=recent.confidence if recent else None,
         reason=(recent.reason if recent else f"首页无法访问：{home.page.error}"),
         evidence=evidence,
+        batch=batch,
     )
 
 
-def _store_column(run, website, column, reading, matcher=None) -> None:
+def _store_column(run, website, column, reading, matcher=None, batch=None) -> None:
     result = reading.result
     evidence = reading_evidence(reading)
     if matcher is not None and reading.page.ok:
@@ -529,6 +625,7 @@ def _store_column(run, website, column, reading, matcher=None) -> None:
         confidence=result.confidence if result else None,
         reason=reading.reason,
         evidence=evidence,
+        batch=batch,
     )
 
 

@@ -1,0 +1,109 @@
+"""cProfile of the run path (fetch, extract, content scan, store) on one thread.
+
+.venv/bin/python bench/profile_run_path.py [--sites 30 --columns 30 --top 25]
+
+The farm runs in its own process (latency 0, so the profile shows CPU, not waiting); the registry
+is loaded into a fresh database (PostgreSQL when DATABASE_URL is set, else SQLite) and
+audits.services.inspect_run_site is called for every website in turn on the main thread under
+cProfile (a site's column pages are read inline, not in the site's small thread pool, so that
+the profile sees them). Prints the functions with the most own time and the most cumulative time, and the CPU
+milliseconds per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+
+from _common import (
+    FarmProcess,
+    django_setup_and_migrate,
+    load_registry,
+    prepare_environment,
+    run_cleanups,
+    say,
+)
+
+
+class _Inline:
+    """ThreadPoolExecutor's map and shutdown, run in the calling thread."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def map(self, fn, *iterables):
+        return (fn(*args) for args in zip(*iterables, strict=True))
+
+    def shutdown(self, *args, **kwargs):
+        pass
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--sites", type=int, default=30)
+    p.add_argument("--columns", type=int, default=30)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--today", default="2026-11-23")
+    p.add_argument("--top", type=int, default=25)
+    args = p.parse_args(argv)
+    farm = FarmProcess(sites=args.sites, columns=args.columns, seed=args.seed, today=args.today)
+    env = prepare_environment(
+        "profile",
+        {
+            "GOVWATCH_CRAWL_ALLOW_HOSTS": farm.allow_hosts(),
+            "GOVWATCH_CRAWL_PER_HOST_RATE": "100000",
+        },
+    )
+    django_setup_and_migrate()
+    load_registry(farm, say)
+    import datetime as dt
+
+    import audits.services.runs as runs
+    from audits.services.runs import inspect_run_site, run_create, run_plan
+
+    runs.ThreadPoolExecutor = _Inline  # the profiler sees the main thread only
+
+    run = run_create(trigger="command", monitoring_point=dt.date.fromisoformat(args.today))
+    ids = run_plan(run.pk)
+    inspect_run_site(run.pk, ids[0])  # warm up: imports, word matcher, connections
+    profile = cProfile.Profile()
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    profile.enable()
+    for website_id in ids[1:]:
+        inspect_run_site(run.pk, website_id)
+    profile.disable()
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    run.refresh_from_db()
+    pages = run.pages_done
+    farm.stop()
+    print(
+        f"\n## Run-path profile: {args.sites} sites x {args.columns} columns, "
+        f"{env['database'].split()[0]}, one thread\n\n"
+        f"{pages} pages (home + columns) in {wall:.1f} s wall, {cpu:.1f} s CPU of this process: "
+        f"{1000 * cpu / max(pages, 1):.2f} ms CPU per page (profiler overhead included)\n"
+    )
+    for key, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).strip_dirs().sort_stats(key)
+        stats.print_stats(args.top)
+        print(f"### Top {args.top} by {title}\n\n```")
+        print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-6000:])
+        print("```\n")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    finally:
+        run_cleanups()

@@ -226,21 +226,18 @@ def _acceptable(bad: int, length: int) -> bool:
 
 
 def _non_ascii_count(text: str) -> int:
-    return sum(1 for c in text if ord(c) > 0x7F)
+    return len(text) - len(text.encode("ascii", "ignore"))  # counted in C, not per character
+
+
+_CJK_CHARS = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
 
 
 def _cjk_ratio(text: str) -> float:
     """Share of CJK ideographs and CJK punctuation among the non-ASCII characters."""
-    non_ascii = 0
-    cjk = 0
-    for c in text:
-        o = ord(c)
-        if o <= 0x7F:
-            continue
-        non_ascii += 1
-        if 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF:
-            cjk += 1
-    return cjk / non_ascii if non_ascii else 0.0
+    non_ascii = _non_ascii_count(text)
+    if not non_ascii:
+        return 0.0
+    return len(_CJK_CHARS.findall(text)) / non_ascii
 
 
 def _is_ascii_compatible(codec: str) -> bool:

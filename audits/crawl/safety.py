@@ -14,9 +14,11 @@ of *those* addresses (see ``fetch.py``), so a second, different DNS answer is ne
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -168,12 +170,35 @@ _TEMPORARY_GAI_ERRORS = {
 }
 
 
-def _resolve(host: str, port: int, timeout: float) -> tuple[str, ...]:
-    """All addresses of ``host``, in getaddrinfo's order, with a timeout.
+# Answers of getaddrinfo kept this long per (host, port): a site's pages are fetched one after
+# another, and one resolver thread per request costs more than the request. Safe with respect to
+# rebinding: whatever the cache holds is checked again on every call and connected to as checked.
+_DNS_TTL = 30.0
+_dns_cache: dict[tuple[str, int], tuple[float, tuple[str, ...]]] = {}
+_dns_lock = threading.Lock()
 
-    getaddrinfo has no timeout of its own, so it runs in a daemon thread; if the resolver
-    hangs, the thread is abandoned and finishes on its own.
-    """
+
+def _resolve(host: str, port: int, timeout: float) -> tuple[str, ...]:
+    """All addresses of ``host``, in getaddrinfo's order, with a timeout (IP literals need no
+    resolver; names are cached for _DNS_TTL seconds)."""
+    with contextlib.suppress(ValueError):
+        return (str(ipaddress.ip_address(host)),)
+    now = time.monotonic()
+    with _dns_lock:
+        hit = _dns_cache.get((host, port))
+    if hit is not None and now - hit[0] < _DNS_TTL:
+        return hit[1]
+    addresses = _resolve_now(host, port, timeout)
+    with _dns_lock:
+        if len(_dns_cache) > 10_000:
+            _dns_cache.clear()
+        _dns_cache[(host, port)] = (now, addresses)
+    return addresses
+
+
+def _resolve_now(host: str, port: int, timeout: float) -> tuple[str, ...]:
+    """getaddrinfo with a timeout: it has none of its own, so it runs in a daemon thread; if the
+    resolver hangs, the thread is abandoned and finishes on its own."""
     box: dict[str, object] = {}
 
     def run() -> None:

@@ -16,7 +16,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from audits import notify
-from audits.content.io import load_matcher_from_db
+from audits.content.io import build_matcher, entries_from_db, leaders_from_db
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
 from audits.crawl.politeness import host_key
@@ -131,6 +131,23 @@ def run_log(run_id: int, line: str) -> None:
     )
 
 
+_matcher_cache: dict = {}
+
+
+def load_matcher_from_db():
+    """The word matcher of the current dictionary, built once per process and dictionary state:
+    the entries are read for every site (one query each), the matcher (the costly part with a
+    50,000-word dictionary) is rebuilt only when they changed."""
+    entries, leaders = entries_from_db(), leaders_from_db()
+    key = hash((tuple(entries), tuple(leaders)))
+    hit = _matcher_cache.get("matcher")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    matcher = build_matcher(entries, leaders)
+    _matcher_cache["matcher"] = (key, matcher)
+    return matcher
+
+
 def fetcher_for_runs() -> Fetcher:
     """One Fetcher per process and configuration: its connection pools and limiter are shared
     by every task the process runs (it is thread-safe)."""
@@ -158,7 +175,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     website = Website.objects.get(pk=website_id)
     fetcher = fetcher or fetcher_for_runs()
     today = run.monitoring_point
-    matcher = load_matcher_from_db()
+    matcher = load_matcher_from_db()  # the process's matcher, rebuilt when the words change
 
     host = host_key(website.home_url)
     waits_before = fetcher.host_waits(host)

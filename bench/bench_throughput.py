@@ -1,0 +1,343 @@
+"""The run path against Scrapy on the same farm, the same politeness and the same 2 cores, and
+the province projection.
+
+.venv/bin/python bench/bench_throughput.py [--sites 100 --columns 30 --latency-ms 50
+    --processes 2 --threads 16 --per-host 2]
+
+One farm (python -m sitefarm in its own process). First the Scrapy baseline
+(bench/_scrapy_spider.py in its own process: home pages, their column links, the newest date
+with lxml, CONCURRENT_REQUESTS_PER_DOMAIN = --per-host). Then the run path: the registry is
+loaded into a fresh PostgreSQL database (DATABASE_URL; a private one is started when unset), a
+run is planned, and --processes worker processes (forked after setup, each with --threads
+threads) call audits.services.inspect_run_site for the sites they take from a shared queue:
+fetch, extract (with the confirmations and renderings the run makes), content scan, bulk store,
+findings; per-host limit --per-host through the Redis limiter shared by the processes.
+Scrapy needs installing into .venv by hand (bench only): .venv/bin/pip install scrapy.
+
+Prints pages/s and CPU ms per page for both and their ratio, the database writes per page
+(pg_stat_database), and the projection for a province (--province-sites x
+--province-columns pages a day) from the measured CPU per page and writes per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+from _common import (
+    ROOT,
+    FarmProcess,
+    django_setup_and_migrate,
+    ensure_services,
+    load_registry,
+    prepare_environment,
+    run_cleanups,
+    say,
+    table,
+)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--sites", type=int, default=100)
+    p.add_argument("--columns", type=int, default=30)
+    p.add_argument("--latency-ms", type=int, default=50)
+    p.add_argument("--processes", type=int, default=2, help="worker processes of the run path")
+    p.add_argument("--threads", type=int, default=16, help="sites at once per process")
+    p.add_argument("--per-host", type=int, default=2)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--today", default="2026-11-23")
+    p.add_argument("--max-seconds", type=float, default=1200)
+    p.add_argument("--no-scrapy", action="store_true")
+    p.add_argument("--province-sites", type=int, default=15000)
+    p.add_argument("--province-columns", type=int, default=100)
+    p.add_argument("--window-hours", type=float, default=4.0, help="nightly run window")
+    p.add_argument("--target-load", type=float, default=0.7, help="CPU share to plan for")
+    return p.parse_args(argv)
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_scrapy(farm: FarmProcess, args) -> dict:
+    out = farm.dir / "scrapy.json"
+    cpu0 = children_cpu()
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "_scrapy_spider.py"), str(farm.truth_path),
+         args.today, str(out), "--per-host", str(args.per_host)],
+        cwd=ROOT, capture_output=True, text=True, timeout=args.max_seconds,
+    )  # fmt: skip
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        raise RuntimeError("the Scrapy spider failed:\n" + proc.stderr[-3000:])
+    result = json.loads(out.read_text("utf-8"))
+    result["process_cpu"] = children_cpu() - cpu0  # the whole process, start-up included
+    result["process_wall"] = wall
+    return result
+
+
+def _worker(queue, run_id: int, threads: int) -> None:
+    """A forked worker process: its own DB connections, Fetcher and renderer."""
+    from django.db import close_old_connections, connections
+
+    connections.close_all()  # the parent's connections are not ours
+    from audits.services import runs
+
+    def loop() -> None:
+        while True:
+            website_id = queue.get()
+            if website_id is None:
+                return
+            try:
+                runs.inspect_run_site(run_id, website_id)
+            except Exception as exc:  # noqa: BLE001 - counted by the parent
+                print(f"website {website_id}: {exc!r}", file=sys.stderr)
+            finally:
+                close_old_connections()
+
+    pool = [threading.Thread(target=loop) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    connections.close_all()
+    os._exit(0)
+
+
+def pg_stats() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT xact_commit, tup_inserted, tup_updated, tup_deleted, blks_hit + blks_read "
+            "FROM pg_stat_database WHERE datname = current_database()"
+        )
+        commit, ins, upd, dele, blocks = cursor.fetchone()
+    return {"commits": commit, "inserted": ins, "updated": upd, "deleted": dele, "blocks": blocks}
+
+
+def run_engine(farm: FarmProcess, args) -> dict:
+    import datetime as dt
+
+    from django.db import connections
+
+    from audits.models import InspectionRun, Observation
+    from audits.services.runs import run_cancel, run_create, run_finish_if_complete, run_plan
+
+    run = run_create(trigger="command", monitoring_point=dt.date.fromisoformat(args.today))
+    ids = run_plan(run.pk)
+    stats0 = pg_stats()
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    for website_id in ids:
+        queue.put(website_id)
+    for _ in range(args.processes * args.threads):
+        queue.put(None)
+    cpu0 = children_cpu()
+    started = time.monotonic()
+    procs = [
+        ctx.Process(target=_worker, args=(queue, run.pk, args.threads))
+        for _ in range(args.processes)
+    ]
+    for p in procs:
+        p.start()
+    deadline = started + args.max_seconds
+    for p in procs:
+        p.join(max(1.0, deadline - time.monotonic()))
+    timed_out = any(p.is_alive() for p in procs)
+    if timed_out:
+        run_cancel(run.pk)
+        for p in procs:
+            p.terminate()
+            p.join(30)
+    wall = time.monotonic() - started
+    cpu = children_cpu() - cpu0
+    run_finish_if_complete(run.pk)
+    stats1 = pg_stats()
+    run.refresh_from_db()
+    observations = Observation.objects.filter(run=run)
+    requests = observations.count() + observations.exclude(evidence__followed_json=None).count()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT AVG(length(evidence::text)) FROM audits_observation WHERE run_id = %s",
+            [run.pk],
+        )
+        avg_evidence = float(cursor.fetchone()[0] or 0)
+    confirmations = sum(
+        len(e or ()) for e in observations.values_list("evidence__confirmed_by", flat=True)
+    )
+    rendered = observations.exclude(evidence__rendered=None).count()
+    return {
+        "status": run.status + (" (TIME BOUND)" if timed_out else ""),
+        "pages": run.pages_done,
+        "observations": observations.count(),
+        "requests": requests + confirmations,
+        "rendered": rendered,
+        "wall": wall,
+        "cpu": cpu,
+        "db": {k: stats1[k] - stats0[k] for k in stats0},
+        "avg_evidence_chars": avg_evidence or 0,
+        "done": run.status == InspectionRun.Status.DONE,
+    }
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    services = ensure_services()
+    say(f"services: {services['services']}")
+    say(f"starting the farm: {args.sites} sites x {args.columns} columns, {args.latency_ms} ms")
+    farm = FarmProcess(
+        sites=args.sites,
+        columns=args.columns,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        today=args.today,
+    )
+    say(f"{farm.banner} (ready after {farm.startup_s:.1f} s)")
+    scrapy = None
+    if not args.no_scrapy:
+        say("Scrapy baseline …")
+        scrapy = run_scrapy(farm, args)
+        say(f"  Scrapy: {scrapy['pages']} pages in {scrapy['wall']:.1f} s")
+    prepare_environment(
+        "throughput",
+        {
+            "GOVWATCH_CRAWL_ALLOW_HOSTS": farm.allow_hosts(),
+            "GOVWATCH_CRAWL_PER_HOST_CONCURRENCY": str(args.per_host),
+            "GOVWATCH_CRAWL_PER_HOST_RATE": "100000",
+        },
+    )
+    django_setup_and_migrate()
+    load_registry(farm, say)
+    say(f"run path: {args.processes} processes x {args.threads} threads …")
+    engine = run_engine(farm, args)
+    say(f"  run path: {engine['pages']} pages in {engine['wall']:.1f} s ({engine['status']})")
+    farm.stop()
+    report(args, scrapy, engine)
+    return 0
+
+
+def report(args, scrapy, engine) -> None:
+    print(
+        f"\n## Throughput: {args.sites} sites x {args.columns} columns, {args.latency_ms} ms "
+        f"latency, {args.per_host} requests per host, {os.cpu_count()} cores\n"
+    )
+    rows = []
+    e_rate = engine["pages"] / engine["wall"]
+    e_cpu_ms = 1000 * engine["cpu"] / max(engine["pages"], 1)
+    if scrapy:
+        s_rate = scrapy["pages"] / scrapy["wall"]
+        rows.append((
+            f"Scrapy {scrapy['scrapy']} (fetch + lxml date), 1 process", scrapy["pages"],
+            scrapy["pages"], f"{scrapy['wall']:.1f}", f"{s_rate:.1f}",
+            f"{scrapy['cpu']:.1f}", f"{1000 * scrapy['cpu'] / max(scrapy['pages'], 1):.2f}", "1.00",
+        ))  # fmt: skip
+    rows.append((
+        f"govwatch run path, {args.processes} processes x {args.threads} threads "
+        "(fetch, extract, confirm, render, scan, store, findings)",
+        engine["pages"], engine["requests"], f"{engine['wall']:.1f}", f"{e_rate:.1f}",
+        f"{engine['cpu']:.1f}", f"{e_cpu_ms:.2f}",
+        f"{e_rate / (scrapy['pages'] / scrapy['wall']):.2f}" if scrapy else "",
+    ))  # fmt: skip
+    print(
+        table(
+            (
+                "engine",
+                "pages (home + columns)",
+                "requests",
+                "wall s",
+                "pages/s",
+                "CPU s",
+                "CPU ms per page",
+                "pages/s vs Scrapy",
+            ),
+            rows,
+        )  # fmt: skip
+    )
+    db = engine["db"]
+    pages = max(engine["pages"], 1)
+    writes = (db["inserted"] + db["updated"]) / pages
+    print(
+        f"\nRun status {engine['status']}; {engine['observations']} observations, "
+        f"{engine['rendered']} pages rendered in Chromium. Database during the run "
+        f"(pg_stat_database): {db['commits']} commits, {db['inserted']} rows inserted, "
+        f"{db['updated']} updated, {db['deleted']} deleted: {db['commits'] / pages:.2f} commits "
+        f"and {writes:.2f} row writes per page; evidence {engine['avg_evidence_chars']:.0f} "
+        "characters per observation on average. CPU counts the worker processes only (the "
+        "farm, PostgreSQL and Redis run beside them on the same 2 cores)."
+    )
+    project(args, engine, writes, db["commits"] / pages)
+
+
+def project(args, engine, writes_per_page: float, commits_per_page: float) -> None:
+    pages_day = args.province_sites * (args.province_columns + 1)
+    cpu_ms = 1000 * engine["cpu"] / max(engine["pages"], 1)
+    core_seconds = pages_day * cpu_ms / 1000
+    per_machine_day = 2 * 86400 * args.target_load
+    per_machine_window = 2 * args.window_hours * 3600 * args.target_load
+    window_s = args.window_hours * 3600
+    measured_writes = (engine["db"]["inserted"] + engine["db"]["updated"]) / engine["wall"]
+    measured_commits = engine["db"]["commits"] / engine["wall"]
+    rate_day = writes_per_page * pages_day / 86400
+    rate_window = writes_per_page * pages_day / window_s
+    bytes_day = (
+        engine["observations"]
+        / max(engine["pages"], 1)
+        * pages_day
+        * (engine["avg_evidence_chars"] * 1.5 + 300)
+    )
+    print(
+        f"\n### Province projection: {args.province_sites:,} sites x "
+        f"{args.province_columns} columns daily ({pages_day:,} home + column pages)\n"
+    )
+    rows = [
+        ("CPU per page on this machine (measured above)", f"{cpu_ms:.2f} ms"),
+        ("core-seconds a day", f"{core_seconds:,.0f}"),
+        (f"2-core machines by CPU alone at {args.target_load:.0%}, spread over 24 h",
+         math.ceil(core_seconds / per_machine_day)),
+        (f"2-core machines by CPU alone at {args.target_load:.0%}, in a {args.window_hours:g} h window",
+         math.ceil(core_seconds / per_machine_window)),
+        ("pages/s one machine did end to end (measured above, latency-bound)",
+         f"{engine['pages'] / engine['wall']:.1f}"),
+        ("machines at that measured rate: over 24 h / in the window",
+         f"{math.ceil(pages_day / (engine['pages'] / engine['wall']) / 86400)} / "
+         f"{math.ceil(pages_day / (engine['pages'] / engine['wall']) / window_s)}"),
+        ("row writes per page / commits per page (measured)",
+         f"{writes_per_page:.2f} / {commits_per_page:.2f}"),
+        ("PostgreSQL row writes/s needed: over 24 h / in the window",
+         f"{rate_day:,.0f} / {rate_window:,.0f}"),
+        ("PostgreSQL commits/s needed in the window", f"{commits_per_page * pages_day / window_s:,.0f}"),
+        ("row writes/s and commits/s PostgreSQL did during this bench (not saturated)",
+         f"{measured_writes:,.0f} / {measured_commits:,.0f}"),
+        ("observation data a day (evidence JSON + row, rough)", f"{bytes_day / 1e9:,.1f} GB"),
+        ("per-host limit: pages a site's host needs at 2 in flight, 50 ms each",
+         f"{(args.province_columns + 1) / 2 * 0.05:.1f} s per site"),
+    ]  # fmt: skip
+    print(table(("quantity", "value"), rows))
+    print(
+        "\nPostgreSQL keeps up when the writes needed stay well below what one server does: "
+        "the bench's own rate (a single 2-core box shared with the workers, fsync off) is a "
+        "floor, not a ceiling; a bulk INSERT of ~30 rows per site costs one commit per site "
+        "half, so commits, not rows, bound it."
+    )
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    finally:
+        run_cleanups()

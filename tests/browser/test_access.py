@@ -24,7 +24,7 @@ def test_unit_operator_sees_only_its_unit(
     # The nav holds the portal only: no office links.
     nav = page.locator("header nav a")
     expect(nav).to_have_text(["本单位"])
-    for office_link in ("工作台", "单位", "监测任务", "检查结果", "导入登记信息", "后台管理"):
+    for office_link in ("工作台", "单位", "监测任务", "检查结果", "导入", "后台管理"):
         expect(page.locator("header nav").get_by_text(office_link, exact=True)).to_have_count(0)
 
     # Unit B's pages answer 404, not 403: their existence does not leak.

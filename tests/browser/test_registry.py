@@ -78,7 +78,8 @@ def test_staff_imports_a_registry_workbook(page, live_server, login, staff, site
             "栏目": [[CZ, "通知公告", CZ + "tzgg/", "通知公告", 30, "是", None, "否", None]],
         },
     )
-    page.locator("header nav").get_by_role("link", name="导入登记信息").click()
+    page.locator("header nav").get_by_role("link", name="导入", exact=True).click()
+    page.locator("main").get_by_role("link", name="导入登记信息").click()
     page.set_input_files("input[name=file]", str(upload))
     page.get_by_role("button", name="上传并预览").click()
     expect(page.locator("h1")).to_have_text("导入预览：登记信息.xlsx")

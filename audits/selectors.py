@@ -11,11 +11,11 @@ from units.access import visible_to
 
 def periods():
     """Periods that have verdicts or findings, the latest first (by their dates)."""
-    return (
-        Period.objects.filter(Q(verdicts__isnull=False) | Q(findings__isnull=False))
-        .distinct()
-        .order_by("-end", "-start")
-    )
+    # EXISTS, not a join: a province's periods have millions of findings each.
+    return Period.objects.filter(
+        models.Exists(Verdict.objects.filter(period=models.OuterRef("pk")))
+        | models.Exists(Finding.objects.filter(period=models.OuterRef("pk")))
+    ).order_by("-end", "-start")
 
 
 def latest_period() -> Period | None:
@@ -154,20 +154,30 @@ def open_findings(user, units):
     )
 
 
-def due_soon(user, units, limit: int = 50):
-    """Columns about to fall due (latest office run's warnings), the fewest days left first."""
+def due_soon(user, units=None, limit: int = 50, period: Period | None = None):
+    """Columns about to fall due in the latest period, the fewest days left first (all units
+    when `units` is None)."""
+    from django.db.models import IntegerField
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast
+
     from audits.glossary import Kind
 
-    rows = visible_to(
-        user,
-        Finding.objects.filter(unit__in=units, kind=Kind.COLUMN_DUE_SOON)
-        .exclude(status=Finding.Status.DISMISSED)
-        .select_related("website", "period"),
-    ).order_by("-period__end", "pk")[:500]
-    latest: dict[str, Finding] = {}
-    for f in rows:
-        latest.setdefault(f.key + str(f.website_id), f)
-    return sorted(latest.values(), key=lambda f: f.evidence.get("days_left", 999))[:limit]
+    period = period or latest_period()
+    if period is None:
+        return []
+    rows = Finding.objects.filter(period=period, kind=Kind.COLUMN_DUE_SOON).exclude(
+        status=Finding.Status.DISMISSED
+    )
+    if units is not None:
+        rows = rows.filter(unit__in=units)
+    return list(
+        visible_to(user, rows)
+        .select_related("unit", "website", "period")
+        .order_by(Cast(KT("evidence__days_left"), IntegerField()).asc(nulls_last=True), "pk")[
+            :limit
+        ]
+    )
 
 
 def last_self_checks(website_ids) -> dict:
@@ -300,3 +310,33 @@ def history(subject_filter: dict, periods_back: int = 12) -> list:
         .select_related("period", "website", "account")
         .order_by("-period__end", "website_id", "account_id")[: periods_back * 20]
     )
+
+
+def period_summary(user, period: Period) -> dict:
+    """The websites' results of a period, counted in the database (a province has 15,000)."""
+    from django.db.models import Case, F, Sum, When
+
+    rows = visible_to(user, Verdict.objects.filter(period=period, website__isnull=False))
+    rows = rows.annotate(
+        final_result=_final(),
+        heading=Case(
+            When(pending_count__gt=0, result="", then=F("projected_result")),
+            default=_final(),
+        ),
+    )
+    counts = Q(unit__counts_in_rates=True)
+    passing = ("clean", "pass")
+    data = rows.aggregate(
+        listed=Count("id"),
+        counted=Count("id", filter=counts),
+        passed=Count("id", filter=counts & Q(final_result__in=passing)),
+        projected=Count("id", filter=counts & Q(heading__in=passing)),
+        pending=Sum("pending_count"),
+        undecided=Count("id", filter=Q(result="")),
+        **{r: Count("id", filter=Q(final_result=r)) for r in Verdict.Result.values},
+    )
+    counted = data["counted"]
+    data["rate"] = round(100 * data["passed"] / counted, 1) if counted else 0.0
+    data["projected_rate"] = round(100 * data["projected"] / counted, 1) if counted else 0.0
+    data["pending"] = data["pending"] or 0
+    return data

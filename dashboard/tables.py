@@ -82,7 +82,6 @@ class FindingQueueTable(tables.Table):
         )
         attrs = {"class": "table queue"}
         row_attrs = {"id": lambda record: f"finding-{record.pk}"}
-        order_by = ("-pk",)
 
     def render_subject(self, record):
         return record.website.name if record.website_id else (record.account or record.unit)
@@ -91,14 +90,18 @@ class FindingQueueTable(tables.Table):
         return record.reason
 
 
+_JSON = {"ensure_ascii": False, "indent": 2, "sort_keys": True}
+
+
 class AuditLogTable(tables.Table):
     at = tables.DateTimeColumn(verbose_name="时间", format="Y-m-d H:i:s")
     actor = tables.Column("操作人", accessor="actor__username", default="（系统）")
     action = tables.Column("操作")
     target = tables.Column("对象")
-    before = tables.JSONColumn(verbose_name="修改前", orderable=False)
-    after = tables.JSONColumn(verbose_name="修改后", orderable=False)
-    detail = tables.JSONColumn(verbose_name="详情", orderable=False)
+    # Reasons as people wrote them (JSONColumn escapes non-ASCII by default).
+    before = tables.JSONColumn(verbose_name="修改前", orderable=False, json_dumps_kwargs=_JSON)
+    after = tables.JSONColumn(verbose_name="修改后", orderable=False, json_dumps_kwargs=_JSON)
+    detail = tables.JSONColumn(verbose_name="详情", orderable=False, json_dumps_kwargs=_JSON)
 
     class Meta:
         model = AuditLogEntry

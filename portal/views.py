@@ -69,7 +69,7 @@ def home(request):
             "verdicts": verdicts,
             "findings": findings,
             "to_fix": selectors.open_findings(request.user, units),
-            "due_soon": selectors.due_soon(request.user, units),
+            "due_soon": selectors.due_soon(request.user, units, period=period),
             "circulars": circulars,
             "self_checks": selectors.last_self_checks(site_ids),
         },

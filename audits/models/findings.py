@@ -105,7 +105,14 @@ class Finding(models.Model):
                 name="finding_one_subject",
             ),
         ]
-        indexes = [models.Index(fields=("period", "status", "severity"))]
+        indexes = [
+            models.Index(fields=("period", "status", "severity")),
+            # The review queue pages a period's pending findings newest first.
+            models.Index(fields=("period", "status", "id"), name="finding_queue"),
+            models.Index(
+                fields=("period",), condition=Q(kind="column_due_soon"), name="finding_due_soon"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} {self.period} {self.title}"

@@ -170,7 +170,13 @@ class Observation(models.Model):
                 name="observation_unique_per_account_slot",
             ),
         ]
-        indexes = [models.Index(fields=("website", "kind", "observed_at"))]
+        indexes = [
+            models.Index(fields=("website", "kind", "observed_at")),
+            # The evidence beside each queued finding: its run's observation of its URL.
+            models.Index(fields=("run", "url"), name="observation_run_url"),
+            # A run's page lists its observations by site, kind and URL.
+            models.Index(fields=("run", "website", "kind", "url"), name="observation_run_page"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.url} {self.get_outcome_display()}"

@@ -29,9 +29,7 @@ def home(request):
         "period": period,
         "rates": rates,
         "failing": selectors.failing(period) if period else [],
-        "due_soon": selectors.due_soon(request.user, Unit.objects.all(), limit=15)
-        if period
-        else [],
+        "due_soon": selectors.due_soon(request.user, limit=15, period=period) if period else [],
         "running": InspectionRun.objects.filter(status__in=("queued", "running")).select_related(
             "period", "unit", "website"
         )[:10],

@@ -39,7 +39,11 @@ def review_queue(request):
         period = latest_period()
         if period:
             data["period"] = period.code
-    queryset = Finding.objects.select_related("unit", "website", "account", "period", "column")
+    # Newest first by id (the model's default ordering would sort every matching row through a
+    # join with units before paging).
+    queryset = Finding.objects.select_related(
+        "unit", "website", "account", "period", "column"
+    ).order_by("-pk")
     found = FindingFilter(data, queryset=queryset)
     table = FindingQueueTable(found.qs)
     if response := export_or_none(request, table, "问题复核"):

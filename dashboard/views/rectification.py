@@ -16,7 +16,12 @@ def rectification_list(request):
     rows = (
         Rectification.objects.filter(status=status)
         .select_related(
-            "finding__unit", "finding__website", "finding__period", "submitted_by", "reviewed_by"
+            "finding__unit",
+            "finding__website",
+            "finding__account",
+            "finding__period",
+            "submitted_by",
+            "reviewed_by",
         )
         .prefetch_related("evidence")
         .order_by("submitted_at")

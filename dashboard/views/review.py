@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,17 +42,21 @@ def verdict_list(request):
     if request.GET.get("_export") == "xlsx":
         table = VerdictTable(selectors.verdicts_for(request.user, period))
         return export_or_none(request, table, f"检查结果-{period.code if period else ''}")
-    rows = list(selectors.verdicts_for(request.user, period))
+    page = Paginator(selectors.verdicts_for(request.user, period), 100).get_page(
+        request.GET.get("page")
+    )
+    summary = selectors.period_summary(request.user, period) if period else {}
     return render(
         request,
         "dashboard/verdict_list.html",
         {
             "period": period,
             "periods": selectors.periods(),
-            "verdicts": rows,
-            "summary": selectors.verdict_summary(rows),
+            "page": page,
+            "verdicts": page.object_list,
+            "summary": summary,
             "runs": selectors.period_runs(period) if period else [],
-            "undecided": sum(1 for v in rows if not v.result),
+            "undecided": summary.get("undecided", 0),
         },
     )
 

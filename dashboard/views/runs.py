@@ -42,8 +42,9 @@ def run_list(request):
 @office_required
 def run_detail(request, pk):
     run = get_object_or_404(InspectionRun.objects.select_related("period"), pk=pk)
+    # By site id, kind and URL: an index order (a province run has a million observations).
     observations = run.observations.select_related("website", "column").order_by(
-        "website__name", "kind", "url"
+        "website_id", "kind", "url"
     )
     page = Paginator(observations, 100).get_page(request.GET.get("page"))
     outcomes = run.observations.order_by().values("outcome").annotate(n=Count("id"))

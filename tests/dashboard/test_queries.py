@@ -438,7 +438,10 @@ PAGES = {
         5,
     ),
     # + latest period; verdicts with their joins; periods for the select; the period's runs
-    "verdict_list": (lambda w: reverse("dashboard:verdict_list"), 7),
+    "verdict_list": (
+        lambda w: reverse("dashboard:verdict_list"),
+        9,
+    ),  # + the page count and the summary counted in the database
     # + count; the page's rows with actor and type joined
     "audit_log": (lambda w: reverse("dashboard:audit_log"), 5),
     # + count; the page's rows with unit, site, period joined

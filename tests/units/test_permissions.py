@@ -535,7 +535,7 @@ def viewers(many_units, make_user):
         ("staff", "dashboard:unit_list", 5),  # + the table's count, then rows with counts
         ("staff", "dashboard:website_list", 5),  # + count, then rows with their units joined
         ("staff", "dashboard:account_list", 5),  # + count, then rows with their units joined
-        ("staff", "dashboard:verdict_list", 7),  # + periods (2), verdicts with joins, runs
+        ("staff", "dashboard:verdict_list", 9),  # + periods, the page count and rows, summary, runs
         ("staff", "portal:home", 13),  # + units, sites, accounts, period, verdicts, findings,
         ("operator", "portal:home", 13),  # to fix, due soon, self-checks, circulars
     ],

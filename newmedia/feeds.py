@@ -16,11 +16,15 @@ import re
 from dataclasses import dataclass
 
 import feedparser
-from django.db import transaction
+from django.db import models, transaction
 
 from newmedia.models import Account, Post
 
-_REPOST = re.compile(r"^(转发|转载|转自|【转】|\[转\]|//@|RT\b)|来源[:：]\s*\S+", re.I)
+_REPOST = re.compile(
+    r"^(转发|转载|转自|【转】|【转载】|\[转\]|\[转载\]|//@|RT\b)|来源[:：]\s*\S+", re.I
+)
+_ORIGINAL_TAGS = {"原创", "original"}
+_REPOST_TAGS = {"转载", "转发", "repost", "reprint"}
 
 
 class FeedError(ValueError):
@@ -55,19 +59,33 @@ def _from_struct(struct) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(calendar.timegm(struct), tz=dt.UTC)
 
 
-def _original(title: str, flagged) -> bool:
+def _original(title: str, flagged, tags=()) -> bool:
+    """Original or repost: the feed's own flag, else its category/tags (原创 / 转载), else
+    what the title says (【转载】, 转自 …)."""
     if isinstance(flagged, bool):
         return flagged
     if isinstance(flagged, str) and flagged.strip():
         return flagged.strip().lower() in ("1", "true", "yes", "original", "原创", "是")
+    words = {str(t).strip().lower() for t in tags if t}
+    if words & _REPOST_TAGS:
+        return False
+    if words & _ORIGINAL_TAGS:
+        return True
     return not _REPOST.search(title or "")
 
 
-def _guid(*parts: str) -> str:
-    for part in parts:
-        if part:
-            return part[:500]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+_DECLARED = re.compile(r"^(<\?xml[^>]*?)\s+encoding=([\"'])[^\"']*\2", re.I)
+
+
+def post_guid(url: str, entry_id: str, title: str, published: dt.datetime) -> str:
+    """A post's key: the feed's own id, else its URL, else its title and minute. The same post
+    arriving another way is found by URL or title and minute too (`same_post`)."""
+    if entry_id:
+        return entry_id[:500]
+    if url:
+        return url[:500]
+    minute = published.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+    return hashlib.sha256(f"{title}|{minute}".encode()).hexdigest()
 
 
 def parse_feed(text: str) -> FeedReading:
@@ -78,7 +96,9 @@ def parse_feed(text: str) -> FeedReading:
         raise FeedError("订阅源为空")
     if stripped.startswith("{"):
         return _parse_json_feed(stripped)
-    parsed = feedparser.parse(stripped)
+    # The text is already decoded (by the fetcher, which sniffs mislabelled GBK): a declared
+    # encoding would only make feedparser decode it again.
+    parsed = feedparser.parse(_DECLARED.sub(r"\1", stripped, count=1))
     if not parsed.entries and parsed.bozo:
         raise FeedError(f"订阅源格式错误，无法解析：{parsed.get('bozo_exception')}")
     if not parsed.version and not parsed.entries:
@@ -95,13 +115,14 @@ def parse_feed(text: str) -> FeedReading:
         title = (entry.get("title") or "").strip()
         link = (entry.get("link") or "").strip()
         flag = entry.get("original") or entry.get("govwatch_original")
+        tags = [t.get("term") for t in entry.get("tags") or () if isinstance(t, dict)]
         posts.append(
             PostRecord(
-                guid=_guid(entry.get("id", ""), link, f"{title}|{published.isoformat()}"),
+                guid=post_guid(link, entry.get("id", ""), title, published),
                 published_at=published,
                 title=title[:500],
                 url=link[:1000],
-                original=_original(title, flag),
+                original=_original(title, flag, tags),
             )
         )
     if undated:
@@ -133,15 +154,43 @@ def _parse_json_feed(text: str) -> FeedReading:
         extension = item.get("_govwatch") or {}
         posts.append(
             PostRecord(
-                guid=_guid(str(item.get("id") or ""), link, f"{title}|{published.isoformat()}"),
+                guid=post_guid(link, str(item.get("id") or ""), title, published),
                 published_at=published,
                 title=title[:500],
                 url=link[:1000],
-                original=_original(title, extension.get("original", item.get("original"))),
+                original=_original(
+                    title,
+                    extension.get("original", item.get("original")),
+                    item.get("tags") or (),
+                ),
             )
         )
     warnings = (f"{undated}条没有发布时间，未计入",) if undated else ()
     return FeedReading(str(data.get("title") or "").strip(), tuple(posts), warnings)
+
+
+def _minute(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M")
+
+
+def same_post(
+    account: Account, guid: str, title: str, at: dt.datetime, url: str = ""
+) -> Post | None:
+    """The stored post this one is, by identity or by title and minute."""
+    found = Post.objects.filter(account=account, guid=guid).first()
+    if found:
+        return found
+    if url:
+        found = Post.objects.filter(account=account, url=url).first()
+        if found:
+            return found
+    start = at.replace(second=0, microsecond=0)
+    return Post.objects.filter(
+        account=account,
+        title=title,
+        published_at__gte=start,
+        published_at__lt=start + dt.timedelta(minutes=1),
+    ).first()
 
 
 @transaction.atomic
@@ -151,9 +200,21 @@ def posts_store(account: Account, records, source: str = Post.Source.FEED) -> tu
     existing = {
         p.guid: p for p in Post.objects.filter(account=account, guid__in=[r.guid for r in records])
     }
+    # The same post may have come another way (an import without its URL): same title, same
+    # minute.
+    others = Post.objects.filter(account=account).filter(
+        models.Q(title__in=[r.title for r in records])
+        | models.Q(url__in=[r.url for r in records if r.url])
+    )
+    by_title = {(p.title, _minute(p.published_at)): p for p in others}
+    by_url = {p.url: p for p in others if p.url}
     new = []
     for r in records:
-        post = existing.get(r.guid)
+        post = (
+            existing.get(r.guid)
+            or (by_url.get(r.url) if r.url else None)
+            or by_title.get((r.title, _minute(r.published_at)))
+        )
         if post is None:
             new.append(
                 Post(
@@ -203,7 +264,7 @@ def post_enter(
         data = screenshot.read()
         kind, _, _ = check_upload(data, screenshot.name, allowed=IMAGE_TYPES)
         checked = (kind, data)
-    guid = url or hashlib.sha256(f"{title}|{published_at.isoformat()}".encode()).hexdigest()
+    guid = post_guid(url, "", title, published_at)
     with transaction.atomic():
         post, _ = Post.objects.update_or_create(
             account=account,

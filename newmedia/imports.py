@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from core.imports import ImportReport, all_or_nothing, cell_text, read_table
+from newmedia.feeds import post_guid, same_post
 from newmedia.models import Account, Message, Platform, Post
 from units.models import Unit, Website
 
@@ -68,16 +70,29 @@ def template(kind: str) -> bytes:
     return out.getvalue()
 
 
+_WHEN = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]+(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*秒?)?\s*$"
+)
+
+
 def _when(value) -> dt.datetime:
+    """A time as Chinese spreadsheets write it: 2026-11-20 09:30, 2026/11/20 9:30,
+    2026年11月20日 9:30, or a date alone (noon)."""
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time(12))
     else:
-        text = cell_text(value).replace("/", "-").replace("年", "-").replace("月", "-")
-        text = text.replace("日", "").strip()
+        m = _WHEN.match(cell_text(value))
         try:
-            moment = dt.datetime.fromisoformat(text)
+            if not m:
+                raise ValueError
+            y, mo, d = int(m[1]), int(m[2]), int(m[3])
+            if m[4] is None:
+                moment = dt.datetime(y, mo, d, 12)
+            else:
+                moment = dt.datetime(y, mo, d, int(m[4]), int(m[5]), int(m[6] or 0))
         except ValueError:
             raise ValueError(f"“{cell_text(value)}”不是日期时间（例如 2026-11-20 09:30）") from None
     if timezone.is_naive(moment):
@@ -142,24 +157,23 @@ def import_posts(data: bytes, filename: str, *, dry_run: bool) -> ImportReport:
             fail("发布时间" if "日期" in str(exc) else "原创", str(exc))
             continue
         url = cell_text(row["网址"])[:1000]
-        guid = url or hashlib.sha256(f"{title}|{at.isoformat()}".encode()).hexdigest()
-        parsed.append((account, guid, at, title, url, original))
+        parsed.append((account, post_guid(url, "", title, at), at, title, url, original))
     if not report.ok:
         return report
     with all_or_nothing(report, dry_run=dry_run):
         for account, guid, at, title, url, original in parsed:
-            _, created = Post.objects.update_or_create(
-                account=account,
-                guid=guid,
-                defaults={
-                    "published_at": at,
-                    "title": title[:500],
-                    "url": url,
-                    "original": original,
-                    "source": Post.Source.IMPORT,
-                },
-            )
-            report.count("发布记录", "created" if created else "updated")
+            post = same_post(account, guid, title, at, url)
+            values = {"published_at": at, "title": title[:500], "original": original}
+            if url or post is None:
+                values["url"] = url
+            if post is None:
+                Post.objects.create(account=account, guid=guid, source=Post.Source.IMPORT, **values)
+                report.count("发布记录", "created")
+            elif any(getattr(post, k) != v for k, v in values.items()):
+                Post.objects.filter(pk=post.pk).update(**values)
+                report.count("发布记录", "updated")
+            else:
+                report.count("发布记录", "unchanged")
     return report
 
 
@@ -213,9 +227,13 @@ def import_messages(data: bytes, filename: str, *, dry_run: bool) -> ImportRepor
             continue
         try:
             auto = _yes_no(row["自动回复"], False)
-            valid = _yes_no(row["有效留言"], True)
         except ValueError as exc:
             fail("自动回复", str(exc))
+            continue
+        try:
+            valid = _yes_no(row["有效留言"], True)
+        except ValueError as exc:
+            fail("有效留言", str(exc))
             continue
         title = cell_text(row["留言标题"])
         guid = (
@@ -230,20 +248,23 @@ def import_messages(data: bytes, filename: str, *, dry_run: bool) -> ImportRepor
     with all_or_nothing(report, dry_run=dry_run):
         for account, website, channel, guid, title, received, replied, auto, valid in parsed:
             lookup = {"account": account} if account else {"website": website}
-            _, created = Message.objects.update_or_create(
-                guid=guid,
-                **lookup,
-                defaults={
-                    "channel": channel[:100],
-                    "title": title[:500],
-                    "received_at": received,
-                    "replied_at": replied,
-                    "auto_reply": auto,
-                    "valid": valid,
-                    "source": Message.Source.IMPORT,
-                },
-            )
-            report.count("留言记录", "created" if created else "updated")
+            values = {
+                "channel": channel[:100],
+                "title": title[:500],
+                "received_at": received,
+                "replied_at": replied,
+                "auto_reply": auto,
+                "valid": valid,
+            }
+            message = Message.objects.filter(guid=guid, **lookup).first()
+            if message is None:
+                Message.objects.create(guid=guid, source=Message.Source.IMPORT, **lookup, **values)
+                report.count("留言记录", "created")
+            elif any(getattr(message, k) != v for k, v in values.items()):
+                Message.objects.filter(pk=message.pk).update(**values)
+                report.count("留言记录", "updated")
+            else:
+                report.count("留言记录", "unchanged")
     return report
 
 

@@ -46,6 +46,7 @@ class EventFact:
     kind: str  # open | change | suspend | cancel
     date: dt.date
     filed_on: dt.date | None
+    new_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,10 @@ def check_account_rules(f: AccountFacts, point: dt.date, rules: Rules) -> list[D
                         ),
                     )
                 )
-    if f.feed_title and f.feed_title != f.name and not any(e.kind == "change" for e in f.events):
+    # Renamed on the platform: the name shown differs from the registered one and no filed
+    # change says it became that name (an old filed rename does not cover a new one).
+    filed_names = {e.new_name for e in f.events if e.kind == "change" and e.filed_on}
+    if f.feed_title and f.feed_title != f.name and f.feed_title not in filed_names:
         drafts.append(
             Draft(
                 key="account:renamed",

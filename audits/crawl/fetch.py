@@ -656,7 +656,7 @@ def _is_text(content_type: str | None, body: bytes) -> bool:
         mime = content_type.split(";", 1)[0].strip().lower()
         if (
             mime.startswith("text/")
-            or mime.endswith(("+xml", "/xml", "/json", "javascript", "/html"))
+            or mime.endswith(("+xml", "/xml", "/json", "+json", "javascript", "/html"))
             or mime in ("application/xhtml+xml", "application/json")
         ):
             return True

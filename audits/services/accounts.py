@@ -131,7 +131,9 @@ def account_facts(account: Account, point: dt.date, rules: Rules, period=None) -
             MessageFact(m.received_at, m.replied_at, m.auto_reply, m.valid, m.title)
             for m in account.messages.filter(received_at__date__gte=since)
         ),
-        events=tuple(EventFact(e.kind, e.date, e.filed_on) for e in account.events.all()),
+        events=tuple(
+            EventFact(e.kind, e.date, e.filed_on, e.new_name) for e in account.events.all()
+        ),
         reposts=tuple(
             RepostFact(r.title, r.url, r.due)
             for r in reposts

@@ -1,6 +1,7 @@
 """The unit operator's screens: only the units of its memberships (units.access), another
 unit's object answers 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -212,6 +213,7 @@ def finding_detail(request, pk):
             "finding": finding,
             "form": form,
             "can_submit": rectifying.rectifiable(finding),
+            "max_mb": f"{settings.GOVWATCH_MAX_EVIDENCE_BYTES / 1024 / 1024:g}",
             "history": finding.rectifications.prefetch_related("evidence").select_related(
                 "submitted_by", "reviewed_by"
             ),

@@ -38,6 +38,7 @@ from audits.models import InspectionRun, Observation, Period, RunSite, active_ru
 from audits.periods import month_of
 from audits.services.accounts import accounts_judge
 from audits.services.findings import findings_for_website
+from audits.services.messages import messages_read
 from audits.services.verdicts import verdicts_for_run
 from core.auditlog import audit_record
 from units.models import Website
@@ -220,6 +221,8 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     if website.search_url and newest_item is not None:
         _check_search(run, website, fetcher, newest_item, batch)
     batch.flush()
+    if website.messages_url and run.trigger != InspectionRun.Trigger.SELF_CHECK:
+        messages_read(website, fetcher)  # W-V5 reads the site's public message list
     _log_waits(run_id, website, host, waits_before, fetcher.host_waits(host))
     # A site's findings depend only on its own observations: made here, in parallel across
     # workers, rather than all at the end of the run.

@@ -58,7 +58,7 @@ def test_with_rendering_off_they_need_manual(small_farm, crawl_allowed, db):
 
 
 @pytest.mark.celery
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_prefork_worker_renders_them_too(small_farm, crawl_allowed, start_worker):
     farm, server = small_farm
     demo_load(farm, server.port)

@@ -35,7 +35,7 @@ in_process = pytest.mark.django_db
 
 def with_worker(test):
     """A real worker process reads the rows: the test's writes must be committed."""
-    test = pytest.mark.django_db(transaction=True, serialized_rollback=True)(test)
+    test = pytest.mark.django_db(transaction=True)(test)
     return pytest.mark.celery(test)
 
 

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, IntegerField, Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from audits.glossary import Indicator, Kind, Severity
 from newmedia.models import Account
@@ -109,8 +111,14 @@ class Finding(models.Model):
             models.Index(fields=("period", "status", "severity")),
             # The review queue pages a period's pending findings newest first.
             models.Index(fields=("period", "status", "id"), name="finding_queue"),
+            # The overview lists a period's columns about to fall due, the fewest days left
+            # first: read in index order and stop at the limit (selectors.due_soon).
             models.Index(
-                fields=("period",), condition=Q(kind="column_due_soon"), name="finding_due_soon"
+                F("period"),
+                Cast(KT("evidence__days_left"), IntegerField()),
+                F("id"),
+                condition=Q(kind="column_due_soon"),
+                name="finding_due_soon",
             ),
         ]
 

@@ -3,6 +3,7 @@ from django_tables2 import RequestConfig
 
 from core.models import AuditLogEntry
 from dashboard.filters import AuditLogFilter
+from dashboard.pagination import KeysFirstPaginator
 from dashboard.tables import AuditLogTable
 from dashboard.views._util import export_or_none
 from units.decorators import office_required
@@ -17,7 +18,9 @@ def audit_log(request):
     table = AuditLogTable(found.qs)
     if response := export_or_none(request, table, "操作日志"):
         return response
-    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": 100, "paginator_class": KeysFirstPaginator}
+    ).configure(table)
     return render(
         request,
         "dashboard/audit_log.html",

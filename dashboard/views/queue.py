@@ -9,6 +9,7 @@ from audits.models import Finding, Observation
 from audits.selectors import latest_period
 from audits.services import review
 from dashboard.filters import FindingFilter
+from dashboard.pagination import KeysFirstPaginator
 from dashboard.tables import FindingQueueTable
 from dashboard.views._util import export_or_none
 from units.decorators import office_required
@@ -48,7 +49,9 @@ def review_queue(request):
     table = FindingQueueTable(found.qs)
     if response := export_or_none(request, table, "问题复核"):
         return response
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": PER_PAGE, "paginator_class": KeysFirstPaginator}
+    ).configure(table)
     _attach_evidence([row.record for row in table.page.object_list])
     return render(
         request,

@@ -11,6 +11,7 @@ from audits.models import active_rule_set, rules_for
 from audits.selectors import proposed_columns
 from core.models import Upload
 from dashboard.forms import RegistryUploadForm
+from dashboard.pagination import KeysFirstPaginator
 from dashboard.tables import AccountTable, UnitTable, WebsiteTable
 from dashboard.views._util import export_or_none, xlsx_response
 from newmedia.models import Account
@@ -32,7 +33,9 @@ def unit_list(request):
     table = UnitTable(units)
     if response := export_or_none(request, table, "单位"):
         return response
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": 50, "paginator_class": KeysFirstPaginator}
+    ).configure(table)
     return render(request, "dashboard/unit_list.html", {"table": table})
 
 
@@ -58,7 +61,9 @@ def website_list(request):
     table = WebsiteTable(Website.objects.select_related("unit"))
     if response := export_or_none(request, table, "政府网站"):
         return response
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": 50, "paginator_class": KeysFirstPaginator}
+    ).configure(table)
     return render(request, "dashboard/website_list.html", {"table": table})
 
 
@@ -103,7 +108,9 @@ def account_list(request):
     table = AccountTable(Account.objects.select_related("unit"))
     if response := export_or_none(request, table, "政务新媒体账号"):
         return response
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    RequestConfig(
+        request, paginate={"per_page": 50, "paginator_class": KeysFirstPaginator}
+    ).configure(table)
     return render(request, "dashboard/account_list.html", {"table": table})
 
 

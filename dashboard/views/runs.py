@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from audits.models import InspectionRun
 from audits.services import runs
 from dashboard.forms import StartRunForm
+from dashboard.pagination import KeysFirstPaginator
 from units.decorators import office_required
 from units.models import Unit, Website
 
@@ -46,7 +47,7 @@ def run_detail(request, pk):
     observations = run.observations.select_related("website", "column").order_by(
         "website_id", "kind", "url"
     )
-    page = Paginator(observations, 100).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(observations, 100).get_page(request.GET.get("page"))
     outcomes = run.observations.order_by().values("outcome").annotate(n=Count("id"))
     failed = run.sites.filter(status="failed").select_related("website")
     return render(

@@ -414,23 +414,24 @@ PAGES = {
     # reads each due-soon row's unit ({{ f.unit }}; selectors.due_soon joins only website
     # and period): up to 15 more.
     "home": (lambda w: reverse("dashboard:home"), 16),
-    # + latest period (the default filter); the period filter's value; count; the page's rows
-    # with unit, site, account, period, column joined; their observations; the period options
-    "queue": (lambda w: reverse("dashboard:review_queue"), 9),
+    # + latest period (the default filter); the period filter's value; count; the page's keys
+    # (dashboard.pagination); its rows with unit, site, account, period, column joined; their
+    # observations; the period options
+    "queue": (lambda w: reverse("dashboard:review_queue"), 10),
     # the same without the default's latest period
     "queue_filtered": (
         lambda w: (
             reverse("dashboard:review_queue")
             + f"?unit={w.big_unit.name}&status=pending&period={LATEST}"
         ),
-        8,
+        9,
     ),
     "queue_deep": (
         lambda w: (
             reverse("dashboard:review_queue")
             + f"?status=pending&period={LATEST}&page={_pending_pages(w)}"
         ),
-        8,
+        9,
     ),
     # + the period filter's value; every row at once (no pagination, no evidence)
     "queue_xlsx": (
@@ -442,12 +443,13 @@ PAGES = {
         lambda w: reverse("dashboard:verdict_list"),
         9,
     ),  # + the page count and the summary counted in the database
-    # + count; the page's rows with actor and type joined
-    "audit_log": (lambda w: reverse("dashboard:audit_log"), 5),
+    # + count; the page's keys; its rows with actor and type joined
+    "audit_log": (lambda w: reverse("dashboard:audit_log"), 6),
     # + count; the page's rows with unit, site, period joined
     "run_list": (lambda w: reverse("dashboard:run_list"), 5),
-    # + the run; count; a page of observations with site and column; outcomes; failed sites
-    "run_detail": (lambda w: reverse("dashboard:run_detail", args=[w.run.pk]), 8),
+    # + the run; count; the page's keys; its observations with site and column; outcomes;
+    # failed sites
+    "run_detail": (lambda w: reverse("dashboard:run_detail", args=[w.run.pk]), 9),
     # + the unit; its websites; its accounts; its history
     "unit_detail": (lambda w: reverse("dashboard:unit_detail", args=[w.big_unit.pk]), 7),
     # + the site; last office run; what it saw; the active rule set; columns; history; the
@@ -830,3 +832,27 @@ def test_a_column_due_today_shows_zero_days_left(client, staff, site_a):
     (today,) = _due_soon(site_a, [0])
     client.force_login(staff)
     assert _due_soon_rows(client) == [["0", today.title, site_a.unit.name]]
+
+
+def test_keys_first_pages_match_plain_offset_pages_in_any_sort(client, staff):
+    """dashboard.pagination.KeysFirstPaginator fetches a page by its keys first: each page,
+    sorted by the unit column both ways, shows the units a plain OFFSET page would, in order,
+    and no row twice."""
+    build_world(3, staff)
+    client.force_login(staff)
+    base = reverse("dashboard:review_queue") + f"?period={LATEST}&status=pending"
+    pending = Finding.objects.filter(period__code=LATEST, status="pending")
+    for sort, order in (
+        ("unit", ("unit__sort_order", "unit__name")),
+        ("-unit", ("-unit__sort_order", "-unit__name")),
+    ):
+        names = list(pending.order_by(*order).values_list("unit__name", flat=True))
+        assert len(names) > 50 and len(set(names[:50] + names[50:100])) > 1
+        seen: set[int] = set()
+        for page in (1, 2):
+            html = client.get(f"{base}&sort={sort}&page={page}").content.decode()
+            shown = [int(pk) for pk in re.findall(r'id="finding-(\d+)"', html)]
+            units = dict(pending.filter(pk__in=shown).values_list("pk", "unit__name"))
+            assert [units[pk] for pk in shown] == names[(page - 1) * 50 : page * 50]
+            assert not seen & set(shown)
+            seen |= set(shown)

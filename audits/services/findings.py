@@ -1,7 +1,8 @@
 """From a run's observations to findings, idempotently: a re-run in the same period updates a
 finding (and keeps its review) instead of adding another."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audits.checks import evaluate_site
 from audits.checks.base import Draft
@@ -23,6 +24,30 @@ _KINDS_BY_OBSERVATION = {
     "link": {Kind.BROKEN_LINK},
     "search": {Kind.SEARCH_MISS},
 }
+
+
+_UPDATED = (
+    "unit", "run", "monitoring_point", "kind", "indicator", "severity", "title", "reason", "item",
+    "count", "url", "column", "evidence",
+)  # fmt: skip
+
+
+def _create(findings: list[Finding]) -> None:
+    """Insert new findings at once; if another run of the period inserted one of them meanwhile,
+    take its row instead (one at a time, as update_or_create would)."""
+    try:
+        with transaction.atomic():
+            Finding.objects.bulk_create(findings)
+    except IntegrityError:
+        for finding in findings:
+            stored, _ = Finding.objects.update_or_create(
+                website=finding.website, period_id=finding.period_id, key=finding.key,
+                defaults={name: getattr(finding, name) for name in _UPDATED},
+            )  # fmt: skip
+            if finding.status == Finding.Status.EXEMPT and stored.status == Finding.Status.PENDING:
+                stored.status, stored.review_note = finding.status, finding.review_note
+                stored.save(update_fields=["status", "review_note"])
+            finding.__dict__.update(stored.__dict__)  # the caller's object is the stored row
 
 
 def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draft]:
@@ -50,7 +75,14 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
         return []  # a self-check is never counted; a locked period's findings no longer move
     columns = {c.url: c for c in website.columns.all()}
     exemptions = list(Exemption.objects.filter(website=website, until__gte=run.monitoring_point))
-    kept = []
+    existing = {
+        f.key: f
+        for f in Finding.objects.select_for_update().filter(
+            website=website, period_id=run.period_id, key__in=[d.key for d in drafts]
+        )
+    }
+    now = timezone.now()
+    kept, new, seen = [], [], []
     for d in drafts:
         column = columns.get(d.column_url)
         exemption = next(
@@ -61,31 +93,38 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
             ),
             None,
         )
-        finding, created = Finding.objects.update_or_create(
-            website=website,
-            period_id=run.period_id,
-            key=d.key,
-            defaults={
-                "unit": website.unit,
-                "run": run,
-                "monitoring_point": run.monitoring_point,
-                "kind": d.kind,
-                "indicator": d.indicator,
-                "severity": d.severity,
-                "title": d.title,
-                "reason": d.reason,
-                "item": d.item,
-                "count": d.count,
-                "url": d.url[:1000],
-                "column": column,
-                "evidence": d.evidence,
-            },
-        )
+        values = {
+            "unit": website.unit,
+            "run": run,
+            "monitoring_point": run.monitoring_point,
+            "kind": d.kind,
+            "indicator": d.indicator,
+            "severity": d.severity,
+            "title": d.title,
+            "reason": d.reason,
+            "item": d.item,
+            "count": d.count,
+            "url": d.url[:1000],
+            "column": column,
+            "evidence": d.evidence,
+        }
+        finding = existing.get(d.key)
+        if finding is None:
+            finding = Finding(website=website, period_id=run.period_id, key=d.key, **values)
+            new.append(finding)
+        else:
+            for name, value in values.items():
+                setattr(finding, name, value)
+            finding.last_seen = now
+            seen.append(finding)
         if exemption and finding.status == Finding.Status.PENDING:
             finding.status = Finding.Status.EXEMPT
             finding.review_note = f"豁免至{exemption.until:%Y-%m-%d}：{exemption.reason}"
-            finding.save(update_fields=["status", "review_note"])
         kept.append(finding)
+    # Two writes for the site instead of an upsert per finding (the run path's CPU, issue 12);
+    # the rows seen before are locked above, so a review meanwhile waits and is kept.
+    _create(new)
+    Finding.objects.bulk_update(seen, [*_UPDATED, "last_seen", "status", "review_note"])
     # A machine finding this run made and, evaluated again, no longer sees goes away unless a
     # person has reviewed it. Findings of the period's other runs stay: any of them may be the
     # period's monitoring point (staff may designate it later); the verdict counts only the

@@ -271,6 +271,30 @@ class FarmHandler(http.server.BaseHTTPRequestHandler):
                 "</script></body></html>"
             )
             self._send(200, body.encode())
+        elif path == "/js-state":
+            # Shows the cookie and storage it finds, then leaves its own for the next page; the
+            # server also sets a cookie. A tab reused for the next page must show none of them.
+            body = (
+                "<html><body><p id='found'></p><script>"
+                "document.getElementById('found').textContent = 'cookie=' + document.cookie +"
+                " ';local=' + (localStorage.getItem('k') || '') +"
+                " ';session=' + (sessionStorage.getItem('k') || '');"
+                "document.cookie = 'js=1; path=/'; localStorage.setItem('k', 'left');"
+                " sessionStorage.setItem('k', 'left');"
+                "</script></body></html>"
+            )
+            self._send(200, body.encode(), headers={"Set-Cookie": "server=1; Path=/"})
+        elif path == "/js-late":
+            # The list's JSON is asked for 150 ms after load: still read before the page is.
+            body = (
+                "<html><body><ul id='list'></ul><script>"
+                "window.addEventListener('load', function () { setTimeout(function () {"
+                " fetch('/api/list.json').then(function (r) { return r.json(); })"
+                ".then(function (d) { document.getElementById('list').innerHTML ="
+                " '<li>' + d.items[0].title + '</li>'; }); }, 150); });"
+                "</script></body></html>"
+            )
+            self._send(200, body.encode())
         elif path == "/retry-after":
             # 429 with Retry-After on the first `n` requests (per server), then the page.
             limit = int(q.get("n", "1"))

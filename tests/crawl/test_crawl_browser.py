@@ -107,3 +107,30 @@ def test_a_page_whose_network_never_quiets_is_read_when_its_time_is_up(servers):
     with fetcher:
         rendered = render_page(fetcher, site.url("/js-forever"))
     assert rendered.ok and '<ul id="list">' in rendered.html
+
+
+def test_a_reused_tab_carries_no_cookie_or_storage_to_the_next_page(servers):
+    """Tabs are kept between pages (a fresh one costs a renderer process); what a page leaves,
+    cookies and the storage of every origin it touched, is wiped before the next."""
+    site = servers(FARM)
+    fetcher, _ = _fetcher()
+    own = Renderer(max_pages=1)
+    try:
+        with fetcher:
+            first = own.render(fetcher, site.url("/js-state"))
+            second = own.render(fetcher, site.url("/js-state"))
+        tabs = len(own._idle)
+    finally:
+        own.close()
+    assert first.ok and second.ok, (first.error, second.error)
+    assert 'id="found">cookie=;local=;session=</p>' in first.html
+    assert 'id="found">cookie=;local=;session=</p>' in second.html
+    assert tabs == 1  # the same tab served both pages
+
+
+def test_a_list_fetched_shortly_after_load_is_waited_for(servers):
+    site = servers(FARM)
+    fetcher, _ = _fetcher()
+    with fetcher:
+        rendered = render_page(fetcher, site.url("/js-late"))
+    assert rendered.ok and "县政府召开第0次常务会议" in rendered.html

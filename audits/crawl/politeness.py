@@ -232,31 +232,27 @@ class FileLimiter:
             time.sleep(start - now)
 
 
-# KEYS[1]: sorted set of lease tokens scored by expiry (ms, Redis clock).
-# ARGV: limit, lease in ms, token. Returns 1 if the lease was granted.
+# One round trip to start a request (the run path's CPU, issue 12): KEYS[1] the host's defer
+# key (Retry-After), KEYS[2] its lease set (tokens scored by expiry, ms, Redis clock), KEYS[3]
+# its next allowed start time. ARGV: limit, lease in ms, token, rate interval in ms (0: none).
+# Returns {-1, ms} while the host is deferred, {0, 0} when every slot is taken, else the lease is
+# granted and {1, ms}: how long to wait for the reserved start time.
 _ACQUIRE_LUA = """
+local left = redis.call('PTTL', KEYS[1])
+if left > 0 then return {-1, left} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
-  return 1
-end
-return 0
-"""
-
-# KEYS[1]: the host's next allowed start time (ms, Redis clock). ARGV[1]: interval in ms.
-# Reserves the next start time and returns how many ms the caller must wait for it.
-_RATE_LUA = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local interval = tonumber(ARGV[1])
-local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[1]) then return {0, 0} end
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[3])
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[2]) * 2)
+local interval = tonumber(ARGV[4])
+if interval <= 0 then return {1, 0} end
+local nxt = tonumber(redis.call('GET', KEYS[3]) or '0')
 local start = now
 if nxt > now then start = nxt end
-redis.call('SET', KEYS[1], string.format('%d', start + interval), 'PX', start - now + interval + 1000)
-return start - now
+redis.call('SET', KEYS[3], string.format('%d', start + interval), 'PX', start - now + interval + 1000)
+return {1, start - now}
 """
 
 
@@ -305,7 +301,6 @@ class RedisLimiter:
         self.poll_interval = poll_interval
         self.prefix = prefix
         self._acquire_script = self.redis.register_script(_ACQUIRE_LUA)
-        self._rate_script = self.redis.register_script(_RATE_LUA)
         self._renew_script = self.redis.register_script(_RENEW_LUA)
         self._held: dict[str, str] = {}  # token -> lease set key
         self._held_lock = threading.Lock()
@@ -340,41 +335,38 @@ class RedisLimiter:
         if current is None or current < ms:
             self.redis.set(defer_key, "1", px=ms)
 
-    def _wait_deferred(self, key: str) -> None:
-        left = self.redis.pttl(self._key("defer", key))
-        if left and left > 0:
-            time.sleep(min(left / 1000.0, MAX_DEFER_SECONDS))
-
     def _key(self, kind: str, key: str) -> str:
         return f"{self.prefix}:{kind}:{key.lower()}"
 
     @contextlib.contextmanager
     def slot(self, key: str) -> Iterator[None]:
-        self._wait_deferred(key)
         sem_key = self._key("sem", key)
+        keys = [self._key("defer", key), sem_key, self._key("rate", key)]
+        interval_ms = max(1, round(1000.0 / self.rate)) if self.rate > 0 else 0
         token = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_timeout
-        while not self._acquire_script(
-            keys=[sem_key], args=[self.concurrency, self.lease_ms, token]
-        ):
+        while True:
+            granted, ms = self._acquire_script(
+                keys=keys, args=[self.concurrency, self.lease_ms, token, interval_ms]
+            )
+            if granted == 1:
+                break
             if time.monotonic() >= deadline:
                 raise LimiterTimeout(key)
-            _poll_sleep(deadline, self.poll_interval)
+            if granted == -1:  # deferred (Retry-After): wait it out, then try again
+                time.sleep(
+                    max(0.0, min(ms / 1000.0, MAX_DEFER_SECONDS, deadline - time.monotonic()))
+                )
+            else:
+                _poll_sleep(deadline, self.poll_interval)
         with self._held_lock:
             self._held[token] = sem_key
             self._start_renewer()
         try:
-            self._wait_for_rate(key)
+            if ms > 0:
+                time.sleep(ms / 1000.0)  # the start time reserved for this request
             yield
         finally:
             with self._held_lock:
                 self._held.pop(token, None)
             self.redis.zrem(sem_key, token)
-
-    def _wait_for_rate(self, key: str) -> None:
-        if self.rate <= 0:
-            return
-        interval_ms = max(1, round(1000.0 / self.rate))
-        wait_ms = int(self._rate_script(keys=[self._key("rate", key)], args=[interval_ms]))
-        if wait_ms > 0:
-            time.sleep(wait_ms / 1000.0)

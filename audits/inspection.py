@@ -250,15 +250,22 @@ class LinkReading:
         return link_state(self.result)
 
 
-def read_links(
-    fetcher: Fetcher, pages: list[tuple[str, str, bool]], limit: int = 300
-) -> list[LinkReading]:
-    """Check every link found on the given pages (url, html, is_home), each link once."""
+def page_links(page: FetchResult) -> list:
+    """The links of a page that was read (audits.extract.links.Link), for :func:`read_links`."""
     from audits.extract.links import extract_links
 
+    return extract_links(page.text, page.final_url) if page.ok else []
+
+
+def read_links(
+    fetcher: Fetcher, pages: list[tuple[str, list, bool]], limit: int = 300
+) -> list[LinkReading]:
+    """Check every link found on the given pages (url, its :func:`page_links`, is_home), each
+    link once. The links are taken rather than the pages' HTML so that a page's links can be read
+    where the page was (its parsed tree is reused there)."""
     seen: dict[str, tuple[str, bool]] = {}
-    for page_url, html, on_home in pages:
-        for link in extract_links(html, page_url):
+    for page_url, links, on_home in pages:
+        for link in links:
             if link.url not in seen or (on_home and not seen[link.url][1]):
                 seen[link.url] = (page_url, on_home)
     readings = []

@@ -69,6 +69,37 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a running process and its waited-for children (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / _TICK  # utime stime cutime cstime
+
+
+def machine_busy() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat: all but idle and iowait)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / _TICK
+
+
+class Usage:
+    """The farm's CPU and the whole machine's busy CPU over one phase of the bench: what the
+    2 cores did besides the engine measured (the farm, PostgreSQL, Redis, Chromium)."""
+
+    def __init__(self, farm: FarmProcess) -> None:
+        self.farm = farm
+        self.farm0, self.busy0 = process_cpu(farm.proc.pid), machine_busy()
+
+    def done(self, result: dict) -> dict:
+        result["farm_cpu"] = process_cpu(self.farm.proc.pid) - self.farm0
+        result["machine_cpu"] = machine_busy() - self.busy0
+        return result
+
+
 def run_scrapy(farm: FarmProcess, args) -> dict:
     out = farm.dir / "scrapy.json"
     cpu0 = children_cpu()
@@ -211,7 +242,8 @@ def main(argv=None) -> int:
     scrapy = None
     if not args.no_scrapy:
         say("Scrapy baseline …")
-        scrapy = run_scrapy(farm, args)
+        usage = Usage(farm)
+        scrapy = usage.done(run_scrapy(farm, args))
         say(f"  Scrapy: {scrapy['pages']} pages in {scrapy['wall']:.1f} s")
     prepare_environment(
         "throughput",
@@ -224,7 +256,8 @@ def main(argv=None) -> int:
     django_setup_and_migrate()
     load_registry(farm, say)
     say(f"run path: {args.processes} processes x {args.threads} threads …")
-    engine = run_engine(farm, args)
+    usage = Usage(farm)
+    engine = usage.done(run_engine(farm, args))
     say(f"  run path: {engine['pages']} pages in {engine['wall']:.1f} s ({engine['status']})")
     farm.stop()
     report(args, scrapy, engine)
@@ -266,6 +299,37 @@ def report(args, scrapy, engine) -> None:
                 "pages/s vs Scrapy",
             ),
             rows,
+        )  # fmt: skip
+    )
+    cores = os.cpu_count() or 1
+    usage_rows = []
+    for name, r, wall, own in (
+        ("Scrapy", scrapy, scrapy and scrapy["process_wall"], scrapy and scrapy["process_cpu"]),
+        ("govwatch run path", engine, engine["wall"], engine["cpu"]),
+    ):
+        if not r:
+            continue
+        other = r["machine_cpu"] - own - r["farm_cpu"]
+        usage_rows.append((
+            name, f"{wall:.1f}", f"{own:.1f}", f"{r['farm_cpu']:.1f}", f"{max(other, 0):.1f}",
+            f"{r['machine_cpu']:.1f}", f"{100 * r['machine_cpu'] / (cores * wall):.0f} %",
+        ))  # fmt: skip
+    print(
+        "\nWhere the machine's CPU went in each phase (/proc): the engine's own processes, the "
+        "farm serving it, and the rest (PostgreSQL, Redis, Chromium, the system):\n"
+    )
+    print(
+        table(
+            (
+                "phase",
+                "wall s",
+                "engine CPU s",
+                "farm CPU s",
+                "other CPU s",
+                "machine CPU s",
+                f"busy of {cores} cores",
+            ),
+            usage_rows,
         )  # fmt: skip
     )
     db = engine["db"]

@@ -144,7 +144,7 @@ def _is_navigation(holder, page_url: str, page_host: str, trusted) -> bool:
 
 def _links_home(container, page_url: str, page_host: str, trusted) -> bool:
     for a in container.iter("a"):
-        href = (a.get("href") or "").strip()
+        href = _href(a)
         if not href or href.startswith(("#", "javascript:", "mailto:")):
             continue
         absolute = urljoin(page_url, href)
@@ -153,6 +153,16 @@ def _links_home(container, page_url: str, page_host: str, trusted) -> bool:
         ):
             return True
     return False
+
+
+def _href(a) -> str:
+    """The link's href as a browser reads it: a backslash is "/" in http(s) URLs, so that
+    "/\\evil.com" leaves the site as "//evil.com" does."""
+    return (a.get("href") or "").strip().replace("\\", "/")
+
+
+# No scheme and no "//" authority: resolved against the page, it keeps the page's host.
+_RELATIVE = re.compile(r"(?![a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
 def _links_in(
@@ -168,9 +178,9 @@ def _links_in(
     # Keyed by the element itself, which keeps its lxml proxy alive (an id() could be reused).
     own_cache: dict[object, Hiding | None] = {}
     for a in root.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href:
-            continue
+        href = _href(a)
+        if not href or _RELATIVE.match(href):
+            continue  # a relative link stays on the page's own host: never external
         absolute = urljoin(page_url, href)
         host = _external_host(absolute, page_host, trusted)
         if host is None:

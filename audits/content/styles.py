@@ -151,6 +151,16 @@ def own_hiding(el, rules: list[Rule]) -> Hiding | None:
     """How el itself is hidden (not its ancestors), or None."""
     if not isinstance(el.tag, str):
         return None
+    attrib = el.attrib
+    if (
+        "style" not in attrib
+        and "hidden" not in attrib
+        and (not rules or ("class" not in attrib and "id" not in attrib))
+        and el.tag.lower() != "marquee"
+    ):
+        return (
+            None  # most elements: nothing below could apply (every page rule names a class or id)
+        )
     props, origin = _style_of(el, rules)
 
     def via(*names: str) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
+
 from audits.content.styles import own_hiding, page_rules
 from audits.extract._html import parse_html
 
@@ -44,31 +46,30 @@ def page_text(html: str | bytes, *, include_title: bool = True) -> str:
         if title is not None and title.text_content().strip():
             parts += [title.text_content(), "\n"]
     body = root.find("body")
-    stack: list[tuple[object, bool]] = [(body if body is not None else root, False)]
-    while stack:
-        el, closing = stack.pop()
-        if closing:
-            if el.tag in _BLOCK:
+    # lxml's iterwalk does the walk in C; a skipped subtree still reports its own "end".
+    walker = lxml.etree.iterwalk(
+        body if body is not None else root, events=("start", "end", "comment", "pi")
+    )
+    skipped = None
+    for event, el in walker:
+        if event == "start":
+            tag = el.tag.lower()
+            if tag in _NOT_TEXT or own_hiding(el, css) is not None:
+                skipped = el
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK:
                 parts.append("\n")
-            if el.tail:
-                parts.append(el.tail)
+            if el.text:
+                parts.append(el.text)
             continue
-        if not isinstance(el.tag, str):  # comment or processing instruction
-            if el.tail:
-                parts.append(el.tail)
-            continue
-        tag = el.tag.lower()
-        if tag in _NOT_TEXT or own_hiding(el, css) is not None:
-            if el.tail:
-                parts.append(el.tail)
-            continue
-        if tag in _BLOCK:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        stack.append((el, True))
-        for child in reversed(el):
-            stack.append((child, False))
+        if event == "end":
+            if el is skipped:
+                skipped = None
+            elif el.tag.lower() in _BLOCK:
+                parts.append("\n")
+        if el.tail:  # an element's, a comment's or a processing instruction's
+            parts.append(el.tail)
     lines = (_WS_INLINE.sub(" ", line).strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 

@@ -6,6 +6,7 @@ Kept private: the public functions take and return plain strings, dates and data
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 
 import lxml.etree
@@ -20,13 +21,39 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 
 
+# The last few trees parsed in this thread, keyed by the very string they came from. A page is
+# read by several extractors in turn (its list, the content scan, hidden links, its links), each
+# taking the text; reusing the tree saves a parse (and lxml's element lookups) each. No caller
+# modifies a tree, and a thread only ever sees its own trees.
+_PARSED = threading.local()
+PARSE_CACHE_SIZE = 4
+
+
 def parse_html(html: str) -> lxml.html.HtmlElement | None:
     """Parse a decoded page; None for an empty or unparsable document.
 
     lxml refuses a ``str`` that still carries an XML encoding declaration, so it is removed first
-    (the text is already decoded).
+    (the text is already decoded). The tree is shared with this thread's other readers of the
+    same string (see ``_PARSED``): callers must not modify it.
     """
-    if not html or not html.strip():
+    if not html:
+        return None
+    recent = getattr(_PARSED, "recent", None)
+    if recent is None:
+        recent = _PARSED.recent = []
+    for i, (text, root) in enumerate(recent):
+        if text is html:  # identity: the same page, not merely equal text, costs no hashing
+            if i:
+                recent.insert(0, recent.pop(i))
+            return root
+    root = _parse(html)
+    recent.insert(0, (html, root))
+    del recent[PARSE_CACHE_SIZE:]
+    return root
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    if not html.strip():
         return None
     html = _XML_DECL.sub("", html, count=1)
     try:

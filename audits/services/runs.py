@@ -25,6 +25,7 @@ from audits.inspection import (
     ColumnReading,
     find_services_url,
     page_evidence,
+    page_links,
     read_article,
     read_column,
     read_home,
@@ -183,7 +184,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     batch = _Batch(run, website)
     home = read_home(fetcher, website.home_url, today)
     _store_home(run, website, home, matcher, batch)
-    pages = [(home.page.final_url, home.page.text, True)] if home.page.ok else []
+    pages = [(home.page.final_url, page_links(home.page), True)] if home.page.ok else []
     newest_item = None
     items = []
     readings_seen = [home]
@@ -195,14 +196,21 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
             _store_column(run, website, column, _not_checked(column, home), batch=batch)
         columns = []
     # As many pages in flight as the per-host limit allows; the limiter holds the line across
-    # every worker, these threads only keep a site's own slots busy.
+    # every worker, these threads only keep a site's own slots busy. A column page is read,
+    # scanned and made an observation in the thread that fetched it, so that one parsed tree
+    # serves its list, its content scan and its links (parse_html).
     width = max(1, min(fetcher.config.per_host_concurrency, len(columns)))
+
+    def read(column):
+        reading = read_column(fetcher, column.url, today)
+        links = page_links(reading.page) if run.check_links else []
+        return reading, _column_observation(run, website, column, reading, matcher), links
+
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="site") as pool:
-        readings = pool.map(lambda c: read_column(fetcher, c.url, today), columns)
-        for n, (column, reading) in enumerate(zip(columns, readings, strict=True)):
-            _store_column(run, website, column, reading, matcher, batch)
+        for n, (reading, obs, links) in enumerate(pool.map(read, columns)):
+            batch.add(obs)
             if reading.page.ok:
-                pages.append((reading.page.final_url, reading.page.text, False))
+                pages.append((reading.page.final_url, links, False))
             newest_item = _newer_item(newest_item, reading)
             readings_seen.append(reading)
             items += [i for i in (reading.result.items if reading.result else ()) if i.date]
@@ -494,9 +502,17 @@ def _check_search(run, website, fetcher, item, batch=None) -> None:
     )
 
 
-def _store(run, website, *, kind, url, column=None, page, batch=None, **values) -> None:
+def _store(run, website, *, batch=None, **values) -> None:
     """One observation: added to ``batch`` (written with the site's others), or written now."""
-    obs = Observation(
+    obs = _observation(run, website, **values)
+    if batch is not None:
+        batch.add(obs)
+    else:
+        _upsert(run, [obs])
+
+
+def _observation(run, website, *, kind, url, column=None, page, **values) -> Observation:
+    return Observation(
         run=run,
         kind=kind,
         url=url,
@@ -509,10 +525,6 @@ def _store(run, website, *, kind, url, column=None, page, batch=None, **values) 
         encoding=page.encoding or "",
         **values,
     )
-    if batch is not None:
-        batch.add(obs)
-    else:
-        _upsert(run, [obs])
 
 
 # What a repeated delivery overwrites (everything but the key).
@@ -628,11 +640,19 @@ def _store_home(run, website, home, matcher=None, batch=None) -> None:
 
 
 def _store_column(run, website, column, reading, matcher=None, batch=None) -> None:
+    obs = _column_observation(run, website, column, reading, matcher)
+    if batch is not None:
+        batch.add(obs)
+    else:
+        _upsert(run, [obs])
+
+
+def _column_observation(run, website, column, reading, matcher=None) -> Observation:
     result = reading.result
     evidence = reading_evidence(reading)
     if matcher is not None and reading.page.ok:
         evidence["content"] = scan_content(reading.page.text, reading.page.final_url, matcher)
-    _store(
+    return _observation(
         run,
         website,
         kind=Observation.Kind.COLUMN,
@@ -645,7 +665,6 @@ def _store_column(run, website, column, reading, matcher=None, batch=None) -> No
         confidence=result.confidence if result else None,
         reason=reading.reason,
         evidence=evidence,
-        batch=batch,
     )
 
 

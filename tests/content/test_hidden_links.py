@@ -226,3 +226,14 @@ def test_the_real_government_pages_do_hide_external_links_that_are_trusted():
     url = "http://fzggw.zj.gov.cn/art/2016/11/22/art_1599546_30400062.html"
     untrusted = find_hidden_links(raw, url, trusted=[])
     assert {link.href.split("/")[2] for link in untrusted} == {"121.43.68.40", "www.hanweb.com"}
+
+
+def test_a_backslash_path_that_browsers_read_as_another_host_is_external():
+    body = '<div style="display:none"><a href="/\\www.yabo-casino.com/">亚博体育</a></div>'
+    [link] = find_hidden_links(page(body), PAGE)
+    assert link.href == "http://www.yabo-casino.com/"
+
+
+def test_hidden_relative_links_stay_on_the_site_and_are_not_reported():
+    body = '<div style="display:none"><a href="../col3/">信息公开</a><a href="?p=2">下页</a></div>'
+    assert find_hidden_links(page(body), PAGE) == []

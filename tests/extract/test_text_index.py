@@ -57,3 +57,35 @@ def test_resolve_fast_path_matches_urljoin(base, href):
     absolute = urljoin(base, href)
     want = absolute if urlsplit(absolute).scheme in ("http", "https") else ""
     assert _resolve(base, href) == want
+
+
+def test_a_page_is_parsed_once_per_thread_and_never_shared_between_threads():
+    import threading
+
+    from audits.content.hidden_links import find_hidden_links
+    from audits.content.styles import own_hiding, page_rules
+    from audits.content.text import page_text
+
+    page = TRICKY + "<p>x</p>"  # a string of its own, not interned with the module constant
+    root = parse_html(page)
+    assert parse_html(page) is root
+    equal_copy = "".join([page[:10], page[10:]])
+    assert equal_copy == page and parse_html(equal_copy) is not root  # keyed by identity
+    other = []
+    thread = threading.Thread(target=lambda: other.append(parse_html(page)))
+    thread.start()
+    thread.join()
+    assert other[0] is not root and other[0] is not None
+    # Readers of a shared tree give what they give on a fresh one.
+    text, hidden = page_text(page), find_hidden_links(page, "http://www.x.gov.cn/")
+    for _ in range(5):  # push the page out of this thread's cache
+        parse_html(f"<p>{_}</p>")
+    assert parse_html(page) is not root
+    assert page_text(page) == text and find_hidden_links(page, "http://www.x.gov.cn/") == hidden
+    # The shortcut for elements without style, class, id or hidden agrees with the full rules.
+    rules = page_rules(parse_html("<style>.x{display:none}</style>"))
+    for el in root.iter():
+        if isinstance(el.tag, str) and not el.attrib:
+            assert own_hiding(el, rules) is None
+    hidden_by_class = parse_html('<div class="x">a</div>').find(".//div")
+    assert own_hiding(hidden_by_class, rules) is not None

@@ -24,7 +24,12 @@ Rules it keeps:
   (its own context) for up to ``TAB_USES`` pages: between pages it is sent to ``about:blank``
   (the last page's scripts stop), its cookies are cleared and every origin the last page touched
   has its storage wiped (CDP ``Storage.clearDataForOrigin``); requests made while the tab serves
-  no page are refused. A tab that failed or timed out is closed, never reused.
+  no page are refused. A tab that failed or timed out is closed, never reused. Chromium's
+  per-site processes are off and its renderers capped at ``render_pages``: otherwise every page
+  of another site starts a renderer of its own even in a kept tab (``bench/bench_render.py``:
+  about a quarter of Chromium's CPU a page). What site isolation protects, one site's data from
+  another site's page in the same browser, is not here: the pages are public, nothing is logged
+  in, and each page's cookies and storage are wiped before the next.
 - **Done when quiet.** The route handler sees every request, so a page is read once nothing it
   asked for has been in flight for ``QUIET_S`` (Playwright's ``networkidle`` waits 500 ms).
 - **No event loop in the caller's thread.** Playwright's async API runs in one daemon thread of
@@ -63,6 +68,15 @@ CHROMIUM_ARGS = [
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
     "--disable-features=NetworkPrediction,InterestFeedContentSuggestions",
 ]
+# Renderer processes shared by the sites a worker renders (see "Cheap" in the module docstring):
+# with per-site processes every cross-site page started a renderer of its own.
+SHARED_RENDERER_ARGS = ["--disable-site-isolation-trials"]
+
+
+def chromium_args(max_pages: int) -> list[str]:
+    return [*CHROMIUM_ARGS, *SHARED_RENDERER_ARGS, f"--renderer-process-limit={max(1, max_pages)}"]
+
+
 SKIPPED_TYPES = frozenset({"image", "media", "font", "stylesheet"})
 MAX_NOTES = 50  # requests listed in a result
 TAB_USES = 50  # pages a tab serves before it is replaced (bounds what a long-lived page leaks)
@@ -204,7 +218,7 @@ class Renderer:
             if self._playwright is None:
                 self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
-                executable_path=self.executable, headless=True, args=CHROMIUM_ARGS
+                executable_path=self.executable, headless=True, args=chromium_args(self.max_pages)
             )
             return self._browser
 

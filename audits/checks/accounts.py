@@ -94,7 +94,10 @@ def check_account_updates(f: AccountFacts, point: dt.date, rules: Rules) -> list
     newest = days[-1] if days else None
     drafts = []
     stale = rules.account_stale_days
-    if f.feed_error and newest is None:
+    if f.feed_error and (newest is None or (point - newest).days > stale):
+        # M-V2 is a veto: the posts known from earlier readings being old does not show that the
+        # account stopped posting when this reading failed, so a person looks instead.
+        known = f"，此前读到的最近一次发布为{newest:%Y年%m月%d日}" if newest else ""
         return [
             Draft(
                 key="account:manual",
@@ -102,7 +105,11 @@ def check_account_updates(f: AccountFacts, point: dt.date, rules: Rules) -> list
                 indicator=Indicator.M_V2,
                 severity=Severity.MANUAL,
                 title="发布情况需人工核查",
-                reason=f"未能读取“{f.name}”的发布记录（{f.feed_error}），请人工核查是否按时更新。",
+                reason=(
+                    f"未能读取“{f.name}”的发布记录（{f.feed_error}）{known}，"
+                    "请人工核查是否按时更新。"
+                ),
+                evidence={"newest": newest.isoformat() if newest else None},
             )
         ]
     if newest is None or (point - newest).days > stale:

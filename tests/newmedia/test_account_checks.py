@@ -527,3 +527,22 @@ def test_mailbox_on_time_means_within_24_hours(hours, on_time):
         CHINA,
     )
     assert stats["on_time"] == on_time
+
+
+def test_a_feed_error_with_only_old_posts_known_is_a_manual_check_not_a_veto():
+    point = Q3_POINT
+    old = facts(feed_error="订阅源返回 HTTP 502", posts=(post(point - dt.timedelta(days=40)),))
+    drafts = evaluate_account(old, point, COUNTY)
+    assert [(d.key, d.severity) for d in drafts] == [("account:manual", Severity.MANUAL)]
+    assert "HTTP 502" in drafts[0].reason
+    assert f"{point - dt.timedelta(days=40):%Y年%m月%d日}" in drafts[0].reason
+    # The same old posts read without an error: the account did stop, and that is the veto.
+    assert (
+        by_key(evaluate_account(facts(posts=old.posts), point, COUNTY))["account:stale"].severity
+        == Severity.VETO
+    )
+    # A recent post known despite the error shows the account was updated: no finding for it.
+    recent = facts(feed_error="订阅源返回 HTTP 502", posts=(post(point - dt.timedelta(days=3)),))
+    assert not {"account:manual", "account:stale"} & set(
+        by_key(check_account_updates(recent, point, NATIONAL))
+    )

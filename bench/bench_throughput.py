@@ -86,6 +86,29 @@ def machine_busy() -> float:
     return (sum(ticks[:8]) - ticks[3] - ticks[4]) / _TICK
 
 
+def cpu_by_command() -> dict[int, tuple[str, float]]:
+    """pid -> (command name, own CPU seconds) of every process now running."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                head, rest = f.read().rsplit(")", 1)
+        except OSError:
+            continue  # gone meanwhile
+        fields = rest.split()
+        out[int(entry)] = (head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / _TICK)
+    return out
+
+
+def _family(name: str) -> str:
+    for word in ("chrom", "postgres", "redis", "python", "node"):
+        if word in name.lower():
+            return {"chrom": "Chromium", "node": "Playwright (node)"}.get(word, word)
+    return "system and other"
+
+
 class Usage:
     """The farm's CPU and the whole machine's busy CPU over one phase of the bench: what the
     2 cores did besides the engine measured (the farm, PostgreSQL, Redis, Chromium)."""
@@ -93,10 +116,22 @@ class Usage:
     def __init__(self, farm: FarmProcess) -> None:
         self.farm = farm
         self.farm0, self.busy0 = process_cpu(farm.proc.pid), machine_busy()
+        self.procs0 = cpu_by_command()
 
     def done(self, result: dict) -> dict:
         result["farm_cpu"] = process_cpu(self.farm.proc.pid) - self.farm0
         result["machine_cpu"] = machine_busy() - self.busy0
+        # Processes alive at the end, by family (those that exited meanwhile are not seen).
+        by_family: dict[str, float] = {}
+        skip = {os.getpid(), self.farm.proc.pid}
+        for pid, (name, cpu) in cpu_by_command().items():
+            if pid in skip:
+                continue
+            before = self.procs0.get(pid)
+            used = cpu - (before[1] if before and before[0] == name else 0.0)
+            if used > 0.05:
+                by_family[_family(name)] = by_family.get(_family(name), 0.0) + used
+        result["others"] = by_family
         return result
 
 
@@ -332,6 +367,12 @@ def report(args, scrapy, engine) -> None:
             usage_rows,
         )  # fmt: skip
     )
+    for name, r in (("Scrapy", scrapy), ("govwatch run path", engine)):
+        if r and r["others"]:
+            parts = ", ".join(
+                f"{k} {v:.1f} s" for k, v in sorted(r["others"].items(), key=lambda kv: -kv[1])
+            )
+            print(f"\n{name}, other processes still running at its end: {parts}.")
     db = engine["db"]
     pages = max(engine["pages"], 1)
     writes = (db["inserted"] + db["updated"]) / pages

@@ -12,7 +12,10 @@ Rules it keeps:
   allow-listed, exactly as for any fetch) and then fetches it with the caller's
   :class:`~.fetch.Fetcher` (pinning, User-Agent, size cap, timeouts) and the per-host limiter, so a
   rendered request counts against politeness like any other. The answer is handed to the page
-  with ``route.fulfill``. Refused requests are aborted and listed in the result. Images, fonts,
+  with ``route.fulfill``. Only GET and HEAD, and a script's POST to the page's own site (a
+  list loaded by POST, as 大汉 jpage does; small bodies, no redirects, one attempt): no form is
+  submitted and nothing is posted to another site. Refused requests are aborted and listed in
+  the result. Images, fonts,
   media and style sheets are not fetched at all (the DOM does not need them); WebSockets are
   closed, service workers blocked, and Chromium is pointed at a dead proxy with a resolver that
   resolves nothing, so a request that escaped the handler could not go anywhere either.
@@ -366,8 +369,13 @@ class Renderer:
             job.note(RequestNote(url, "skipped", reason=request.resource_type))
             await route.abort("blockedbyclient")
             return
-        if request.method not in ("GET", "HEAD"):
+        post = request.method == "POST"
+        if not (request.method in ("GET", "HEAD") or post):
             job.note(RequestNote(url, "skipped", reason=f"不发送 {request.method} 请求"))
+            await route.abort("blockedbyclient")
+            return
+        if post and (refused := _refuse_post(request)):
+            job.note(RequestNote(url, "skipped", reason=refused))
             await route.abort("blockedbyclient")
             return
         try:
@@ -381,8 +389,12 @@ class Renderer:
             await route.abort("namenotresolved")
             return
         job.origins.add(_origin(url))
-        result = job.known.pop(url, None)
-        if result is None:
+        result = None if post else job.known.pop(url, None)
+        if post:
+            data = request.post_data_buffer or b""
+            kind = request.headers.get("content-type") or "application/x-www-form-urlencoded"
+            result = await loop.run_in_executor(self._io, lambda: job.fetcher.post(url, data, kind))
+        elif result is None:
             result = await loop.run_in_executor(self._io, job.fetcher.fetch, url)
         if result.status is None:
             job.note(RequestNote(url, "failed", reason=result.error or ""))
@@ -415,6 +427,27 @@ class Renderer:
             asyncio.run_coroutine_threadsafe(shut(), loop).result(15)
         loop.call_soon_threadsafe(loop.stop)
         self._io.shutdown(wait=False, cancel_futures=True)
+
+
+MAX_POST_BYTES = 16 * 1024
+
+
+def _refuse_post(request) -> str:
+    """Why a page's POST is not sent ("" when it is). Column pages of common county CMSs load
+    their list with a POST to their own site (大汉 jpage's dataproxy.jsp,
+    ``$.post("/api/list")``): such a script request is sent, as a visitor's browser would.
+    Not a form the page submits (a navigation), not another site, nothing large."""
+    if request.resource_type not in ("xhr", "fetch"):
+        return "不提交页面表单（POST）"
+    try:
+        page_url = request.frame.url  # the document whose script asks
+    except Exception:  # noqa: BLE001 - no frame (a worker's request)
+        page_url = ""
+    if _origin(request.url) != _origin(page_url):
+        return "不向其他网站发送 POST 请求"
+    if len(request.post_data_buffer or b"") > MAX_POST_BYTES:
+        return f"POST 请求体超过 {MAX_POST_BYTES // 1024} KB，不发送"
+    return ""
 
 
 async def _close_socket(ws) -> None:

@@ -177,6 +177,14 @@ class _Attempt:
     key: str | None = None  # politeness key of the last host asked
 
 
+@dataclass(frozen=True)
+class Payload:
+    """The body of a POST and its Content-Type."""
+
+    data: bytes
+    content_type: str
+
+
 class Fetcher:
     """Polite, safe HTTP client; share one per process (it is thread-safe)."""
 
@@ -256,9 +264,15 @@ class Fetcher:
         attempt only (a retry could deliver a message twice), redirects not followed."""
         import json
 
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        return self.post(url, data, "application/json; charset=utf-8")
+
+    def post(self, url: str, data: bytes, content_type: str) -> FetchResult:
+        """POST ``data`` as ``content_type`` (a rendered page's own data request), as
+        :meth:`post_json`: every address check and the per-host limit, one attempt, no
+        redirects followed."""
         fetched_at = dt.datetime.now(dt.UTC)
-        attempt = self._attempt(url, "POST", True, body=body)
+        attempt = self._attempt(url, "POST", True, body=Payload(data, content_type))
         return self._result(url, "POST", attempt, fetched_at, 1, attempt.tls_problem)
 
     # -- attempts and retries -------------------------------------------------------------
@@ -327,7 +341,7 @@ class Fetcher:
         )
 
     def _attempt(
-        self, url: str, method: str, read_body: bool, body: bytes | None = None
+        self, url: str, method: str, read_body: bool, body: Payload | None = None
     ) -> _Attempt:
         attempt = _Attempt(final_url=url)
         cookies: dict[str, dict[str, str]] = {}
@@ -410,7 +424,7 @@ class Fetcher:
         cookies: dict[str, str],
         tls_mode: dict[str, str],
         attempt: _Attempt,
-        body: bytes | None = None,
+        body: Payload | None = None,
     ) -> _Hop:
         """One HTTP request, trying the checked addresses in order and working around TLS
         trouble; raises Failure."""
@@ -445,7 +459,7 @@ class Fetcher:
         read_body: bool,
         cookies: dict[str, str],
         mode: str,
-        body: bytes | None = None,
+        body: Payload | None = None,
     ) -> _Hop:
         last: Failure | None = None
         for address in target.addresses:
@@ -472,7 +486,7 @@ class Fetcher:
         read_body: bool,
         cookies: dict[str, str],
         mode: str,
-        body: bytes | None = None,
+        body: Payload | None = None,
     ) -> _Hop:
         cfg = self.config
         remaining = deadline - time.monotonic()
@@ -483,10 +497,10 @@ class Fetcher:
         if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         if body is not None:
-            headers["Content-Type"] = "application/json; charset=utf-8"
+            headers["Content-Type"] = body.content_type
         try:
             prepared = requests.Request(
-                method, target.url_for(address), headers=headers, data=body
+                method, target.url_for(address), headers=headers, data=body.data if body else None
             ).prepare()
         except (requests.RequestException, ValueError) as exc:
             raise Failure("bad_url", f"网址无效：{exc}") from exc

@@ -74,6 +74,7 @@ class FarmServer(http.server.ThreadingHTTPServer):
         super().__init__((host, port), FarmHandler)
         self.tls = tls
         self.hits: Counter[str] = Counter()
+        self.posts: list[tuple[str, str, bytes]] = []  # (path, Content-Type, body) of POSTs
         self.host_headers: list[str] = []
         self.user_agents: list[str] = []
         self.starts: list[float] = []
@@ -117,6 +118,13 @@ class FarmHandler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.posted = self.rfile.read(length) if length else b""
+        with self.server.lock:
+            self.server.posts.append((self.path, self.headers.get("Content-Type", ""), self.posted))
+        self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
         parts = urlsplit(self.path)
@@ -262,6 +270,41 @@ class FarmHandler(http.server.BaseHTTPRequestHandler):
             ]  # fmt: skip
             import json
 
+            self._send(200, json.dumps({"items": items}).encode(), "application/json")
+        elif path == "/js-post":
+            # A 大汉 jpage-style column: the list is POSTed for (form-encoded) to this site, and
+            # the script also POSTs to ?other= (another site) and submits a form to this one.
+            other = q.get("other", "")
+            script = (
+                "fetch('/dataproxy.jsp', {method: 'POST', headers: {'Content-Type':"
+                " 'application/x-www-form-urlencoded'}, body: 'col=1&appid=1&perpage=15'})"
+                ".then(function (r) { return r.json(); })"
+                ".then(function (d) { var h = '';"
+                " d.items.forEach(function (it) { h += '<li><a href=\"' + it.url + '\">' +"
+                " it.title + '</a><span>' + it.date + '</span></li>'; });"
+                " document.getElementById('list').innerHTML = h; });\n"
+            )
+            if other:
+                script += (
+                    f"fetch('{other}', {{method: 'POST', body: 'x=1'}}).catch(function () {{}});\n"
+                )
+            body = (
+                "<html><head><meta charset='utf-8'><title>通知公告</title></head><body>"
+                "<div class='main'><ul class='list' id='list'></ul></div>"
+                f"<script>{script}</script></body></html>"
+            )
+            self._send(200, body.encode("utf-8"))
+        elif path == "/dataproxy.jsp" and method == "POST":
+            import json
+
+            if b"col=1" not in getattr(self, "posted", b""):
+                self._send(400, b"missing col", "text/plain")
+                return
+            items = [
+                {"title": f"关于做好第{n}批惠民补贴发放工作的通知", "url": f"/art/p{n}.html",
+                 "date": f"2026-11-{18 - n:02d}"}
+                for n in range(4)
+            ]  # fmt: skip
             self._send(200, json.dumps({"items": items}).encode(), "application/json")
         elif path == "/js-forever":
             # The page's script keeps the network busy: never idle.

@@ -134,3 +134,33 @@ def test_a_list_fetched_shortly_after_load_is_waited_for(servers):
     with fetcher:
         rendered = render_page(fetcher, site.url("/js-late"))
     assert rendered.ok and "县政府召开第0次常务会议" in rendered.html
+
+
+def test_a_list_a_script_posts_for_to_its_own_site_is_read(servers):
+    """大汉 jpage-style columns POST for their list: the request is sent through the Fetcher
+    with its body and type; a POST to another site is not sent."""
+    site = servers(FARM)
+    other = servers("127.0.1.8")  # allow-listed, but another site
+    fetcher, limiter = _fetcher()
+    with fetcher:
+        reading = read_column(fetcher, site.url(f"/js-post?other={other.url('/collect')}"), TODAY)
+    assert reading.outcome == "dated", reading.reason
+    assert reading.result.newest == dt.date(2026, 11, 18)
+    assert site.posts == [
+        ("/dataproxy.jsp", "application/x-www-form-urlencoded", b"col=1&appid=1&perpage=15")
+    ]
+    assert other.posts == [] and other.hits == {}
+    notes = reading_evidence(reading)["rendered"]["requests"]
+    assert any(n["url"].endswith("/collect") and "其他网站" in n["reason"] for n in notes)
+    assert limiter.keys.count(f"{FARM}:{site.port}") >= 2  # the POST took a per-host slot too
+
+
+def test_a_post_to_an_internal_address_is_refused_like_any_request(servers):
+    site = servers(FARM)
+    internal = servers("127.0.0.1")
+    fetcher, _ = _fetcher()
+    with fetcher:
+        result = fetcher.post(internal.url("/dataproxy.jsp"), b"col=1", "text/plain")
+        page = fetcher.post(site.url("/dataproxy.jsp"), b"col=1", "text/plain")
+    assert result.status is None and internal.posts == []
+    assert page.status == 200 and site.posts[0][1] == "text/plain"

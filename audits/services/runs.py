@@ -503,8 +503,11 @@ def _check_search(run, website, fetcher, item, batch=None) -> None:
 
 
 def _store(run, website, *, batch=None, **values) -> None:
+    _keep(run, _observation(run, website, **values), batch)
+
+
+def _keep(run, obs: Observation, batch=None) -> None:
     """One observation: added to ``batch`` (written with the site's others), or written now."""
-    obs = _observation(run, website, **values)
     if batch is not None:
         batch.add(obs)
     else:
@@ -640,11 +643,7 @@ def _store_home(run, website, home, matcher=None, batch=None) -> None:
 
 
 def _store_column(run, website, column, reading, matcher=None, batch=None) -> None:
-    obs = _column_observation(run, website, column, reading, matcher)
-    if batch is not None:
-        batch.add(obs)
-    else:
-        _upsert(run, [obs])
+    _keep(run, _column_observation(run, website, column, reading, matcher), batch)
 
 
 def _column_observation(run, website, column, reading, matcher=None) -> Observation:

@@ -16,8 +16,9 @@ Rules it keeps:
   list loaded by POST, as 大汉 jpage does; small bodies, no redirects, one attempt): no form is
   submitted and nothing is posted to another site. Refused requests are aborted and listed in
   the result. Images, fonts, media and style sheets are not fetched at all (the DOM does not
-  need them); WebSockets are closed, service workers blocked, and Chromium is pointed at a dead proxy with a resolver that
-  resolves nothing, so a request that escaped the handler could not go anywhere either.
+  need them); WebSockets are closed, service workers blocked, and Chromium is pointed at a dead
+  proxy with a resolver that resolves nothing, so a request that escaped the handler could not
+  go anywhere either.
 - **Bounded.** One browser per worker process, started on first use (after Celery's fork), at most
   ``render_pages`` pages at a time, and a hard limit of ``render_timeout`` seconds per page: on
   expiry the tab is closed and the page is reported as not rendered.

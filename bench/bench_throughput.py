@@ -14,9 +14,11 @@ fetch, extract (with the confirmations and renderings the run makes), content sc
 findings; per-host limit --per-host through the Redis limiter shared by the processes.
 Scrapy needs installing into .venv by hand (bench only): .venv/bin/pip install scrapy.
 
-Prints pages/s and CPU ms per page for both and their ratio, the database writes per page
-(pg_stat_database), and the projection for a province (--province-sites x
---province-columns pages a day) from the measured CPU per page and writes per page.
+Prints pages/s and CPU ms per page for both and their ratio; where the machine's CPU went in
+each phase (/proc: the engine's processes, the farm, the rest: PostgreSQL, Redis, Chromium);
+the database writes per page (pg_stat_database); and the projection for a province
+(--province-sites x --province-columns pages a day) from the machine's CPU per page (less the
+farm's) and the writes per page.
 """
 
 from __future__ import annotations

@@ -204,6 +204,7 @@ def report_layouts(args, farm, jobs, results, elapsed, timed_out) -> None:
                 "layout",
                 "confirmable",
                 "columns",
+                "exact % with the year inferred (before)",
                 "exact day",
                 "exact %",
                 "needs_manual",

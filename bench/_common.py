@@ -461,6 +461,13 @@ def proc_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def machine_busy() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat: all but idle and iowait)."""
+    with open("/proc/stat") as fh:
+        ticks = [int(x) for x in fh.readline().split()[1:]]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def process_tree(pid: int) -> list[int]:
     """`pid` and every descendant (read from /proc/*/stat)."""
     parents: dict[int, list[int]] = {}

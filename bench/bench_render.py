@@ -25,22 +25,9 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _common import ROOT, FarmProcess, run_cleanups, say, table
+from _common import ROOT, FarmProcess, machine_busy, proc_cpu_seconds, run_cleanups, say, table
 
-_TICK = os.sysconf("SC_CLK_TCK")
 VARIANTS = ("per-site", "default")
-
-
-def machine_busy() -> float:
-    with open("/proc/stat") as f:
-        ticks = [int(x) for x in f.readline().split()[1:]]
-    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / _TICK
-
-
-def process_cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -92,12 +79,16 @@ def child(args) -> None:
     with ThreadPoolExecutor(max_workers=args.slots) as pool:
         list(pool.map(render, urls[: args.warm]))
         timed = urls[args.warm : args.warm + args.pages]
-        me, farm, busy = process_cpu(os.getpid()), process_cpu(int(farm_pid)), machine_busy()
+        me, farm, busy = (
+            proc_cpu_seconds(os.getpid()),
+            proc_cpu_seconds(int(farm_pid)),
+            machine_busy(),
+        )
         started = time.monotonic()
         read = sum(pool.map(render, timed))
         wall = time.monotonic() - started
-        me = process_cpu(os.getpid()) - me
-        farm = process_cpu(int(farm_pid)) - farm
+        me = proc_cpu_seconds(os.getpid()) - me
+        farm = proc_cpu_seconds(int(farm_pid)) - farm
         busy = machine_busy() - busy
     print(f"RESULT\t{variant}\t{len(timed)}\t{read}\t{wall:.2f}\t{busy:.2f}\t{me:.2f}\t{farm:.2f}")
     fetcher.close()

@@ -40,7 +40,9 @@ from _common import (
     django_setup_and_migrate,
     ensure_services,
     load_registry,
+    machine_busy,
     prepare_environment,
+    proc_cpu_seconds,
     run_cleanups,
     say,
     table,
@@ -74,20 +76,6 @@ def children_cpu() -> float:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds of a running process and its waited-for children (/proc/<pid>/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return sum(int(x) for x in fields[11:15]) / _TICK  # utime stime cutime cstime
-
-
-def machine_busy() -> float:
-    """CPU seconds all cores spent busy since boot (/proc/stat: all but idle and iowait)."""
-    with open("/proc/stat") as f:
-        ticks = [int(x) for x in f.readline().split()[1:]]
-    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / _TICK
-
-
 def cpu_by_command() -> dict[int, tuple[str, float]]:
     """pid -> (command name, own CPU seconds) of every process now running."""
     out = {}
@@ -117,11 +105,11 @@ class Usage:
 
     def __init__(self, farm: FarmProcess) -> None:
         self.farm = farm
-        self.farm0, self.busy0 = process_cpu(farm.proc.pid), machine_busy()
+        self.farm0, self.busy0 = proc_cpu_seconds(farm.proc.pid), machine_busy()
         self.procs0 = cpu_by_command()
 
     def done(self, result: dict) -> dict:
-        result["farm_cpu"] = process_cpu(self.farm.proc.pid) - self.farm0
+        result["farm_cpu"] = proc_cpu_seconds(self.farm.proc.pid) - self.farm0
         result["machine_cpu"] = machine_busy() - self.busy0
         # Processes alive at the end, by family (those that exited meanwhile are not seen).
         by_family: dict[str, float] = {}

@@ -142,6 +142,12 @@ def _is_navigation(holder, page_url: str, page_host: str, trusted) -> bool:
     )
 
 
+def _href(a) -> str:
+    """The link's href as a browser reads it: a backslash is "/" in http(s) URLs, so that
+    "/\\evil.com" leaves the site as "//evil.com" does."""
+    return (a.get("href") or "").strip().replace("\\", "/")
+
+
 def _links_home(container, page_url: str, page_host: str, trusted) -> bool:
     for a in container.iter("a"):
         href = _href(a)
@@ -153,12 +159,6 @@ def _links_home(container, page_url: str, page_host: str, trusted) -> bool:
         ):
             return True
     return False
-
-
-def _href(a) -> str:
-    """The link's href as a browser reads it: a backslash is "/" in http(s) URLs, so that
-    "/\\evil.com" leaves the site as "//evil.com" does."""
-    return (a.get("href") or "").strip().replace("\\", "/")
 
 
 # No scheme and no "//" authority: resolved against the page, it keeps the page's host.

@@ -151,6 +151,7 @@ def own_hiding(el, rules: list[Rule]) -> Hiding | None:
     """How el itself is hidden (not its ancestors), or None."""
     if not isinstance(el.tag, str):
         return None
+    # Most elements: nothing below can apply (every page rule names a class or an id).
     attrib = el.attrib
     if (
         "style" not in attrib
@@ -158,9 +159,7 @@ def own_hiding(el, rules: list[Rule]) -> Hiding | None:
         and (not rules or ("class" not in attrib and "id" not in attrib))
         and el.tag.lower() != "marquee"
     ):
-        return (
-            None  # most elements: nothing below could apply (every page rule names a class or id)
-        )
+        return None
     props, origin = _style_of(el, rules)
 
     def via(*names: str) -> str:

@@ -389,12 +389,11 @@ class Renderer:
             await route.abort("namenotresolved")
             return
         job.origins.add(_origin(url))
-        result = None if post else job.known.pop(url, None)
         if post:
             data = request.post_data_buffer or b""
             kind = request.headers.get("content-type") or "application/x-www-form-urlencoded"
             result = await loop.run_in_executor(self._io, lambda: job.fetcher.post(url, data, kind))
-        elif result is None:
+        elif (result := job.known.pop(url, None)) is None:
             result = await loop.run_in_executor(self._io, job.fetcher.fetch, url)
         if result.status is None:
             job.note(RequestNote(url, "failed", reason=result.error or ""))

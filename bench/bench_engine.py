@@ -116,7 +116,7 @@ class Timers:
 def install_timers(timers: Timers) -> None:
     import audits.crawl.fetch as fetch
     import audits.inspection as inspection
-    import audits.services as services
+    import audits.services.runs as services
 
     def count_wire(result) -> None:
         with timers.lock:
@@ -155,9 +155,13 @@ def install_timers(timers: Timers) -> None:
     ):
         for module in modules:
             timers.wrap(module, name, category)
-    timers.wrap(services, "_store", "store: observation upsert + run counters (DB)")
-    for name in ("_store_home", "_store_column", "_check_articles"):
+    timers.wrap(services, "_upsert", "store: observation bulk write + run counters (DB)")
+    for name in ("_store_home", "_column_observation", "_check_articles"):
         timers.wrap(services, name, "store: building evidence, glue")
+    for name in ("page_links", "_check_links"):
+        timers.wrap(services, name, "links: read and check")
+    timers.wrap(services, "_check_search", "search check")
+    timers.wrap(services, "findings_for_website", "findings of a site (DB)")
     timers.wrap(services, "_cancelled", "store: cancel check per column (DB)")
     original_finish = services.run_finish_if_complete
 
@@ -217,7 +221,7 @@ def main(argv=None) -> int:
     timers = Timers()
     if not args.no_split:
         install_timers(timers)
-    import audits.services as services  # after install_timers: the wrapped names
+    import audits.services.runs as services  # after install_timers: the wrapped names
 
     run = run_create(trigger="command", monitoring_point=dt.date.fromisoformat(args.today))
     site_ids = run_plan(run.pk)

@@ -61,6 +61,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--today", default="2026-11-23")
     p.add_argument("--max-seconds", type=float, default=1200)
     p.add_argument("--no-scrapy", action="store_true")
+    p.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
+                   help="pin worker process N to core N mod cores")
     p.add_argument("--province-sites", type=int, default=15000)
     p.add_argument("--province-columns", type=int, default=100)
     p.add_argument("--window-hours", type=float, default=4.0, help="nightly run window")
@@ -143,9 +145,12 @@ def run_scrapy(farm: FarmProcess, args) -> dict:
     return result
 
 
-def _worker(queue, run_id: int, threads: int) -> None:
+def _worker(queue, run_id: int, threads: int, cpu: int | None) -> None:
     """A forked worker process: its own DB connections, Fetcher and renderer."""
     from django.db import close_old_connections, connections
+
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
 
     connections.close_all()  # the parent's connections are not ours
     from audits.services import runs
@@ -183,6 +188,13 @@ def pg_stats() -> dict:
     return {"commits": commit, "inserted": ins, "updated": upd, "deleted": dele, "blocks": blocks}
 
 
+def _cpu_for(n: int, args) -> int | None:
+    if not args.pin:
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    return cpus[n % len(cpus)]
+
+
 def run_engine(farm: FarmProcess, args) -> dict:
     import datetime as dt
 
@@ -204,8 +216,8 @@ def run_engine(farm: FarmProcess, args) -> dict:
     cpu0 = children_cpu()
     started = time.monotonic()
     procs = [
-        ctx.Process(target=_worker, args=(queue, run.pk, args.threads))
-        for _ in range(args.processes)
+        ctx.Process(target=_worker, args=(queue, run.pk, args.threads, _cpu_for(n, args)))
+        for n in range(args.processes)
     ]
     for p in procs:
         p.start()

@@ -61,8 +61,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--today", default="2026-11-23")
     p.add_argument("--max-seconds", type=float, default=1200)
     p.add_argument("--no-scrapy", action="store_true")
-    p.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
-                   help="pin worker process N to core N mod cores")
+    p.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pin worker process N to core N mod cores",
+    )
     p.add_argument("--province-sites", type=int, default=15000)
     p.add_argument("--province-columns", type=int, default=100)
     p.add_argument("--window-hours", type=float, default=4.0, help="nightly run window")

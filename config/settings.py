@@ -175,6 +175,9 @@ else:
 # Progress and results live in our own rows (InspectionRun), not in a result backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env_str("GOVWATCH_QUEUE", "celery")
+# The core a worker pins itself to (config/celery.py); unset, the worker is not pinned.
+_worker_cpu = env_int("GOVWATCH_WORKER_CPU", -1, minimum=0)
+GOVWATCH_WORKER_CPU = _worker_cpu if _worker_cpu >= 0 else None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -231,3 +231,52 @@ def test_django_refuses_to_start_naming_any_bad_variable(tmp_path, name, value):
 
     assert result.returncode != 0
     assert name in result.stderr
+
+
+# --- GOVWATCH_WORKER_CPU (config/celery.py) -----------------------------------------------------
+
+
+def _pin_in_a_thread(settings, cpu):
+    """Run the worker_init handler in a thread of its own (it pins the calling thread)."""
+    import threading
+
+    from config.celery import pin_worker
+
+    settings.GOVWATCH_WORKER_CPU = cpu
+    out = {}
+
+    def run():
+        try:
+            pin_worker()
+        except ImproperlyConfigured as exc:
+            out["error"] = str(exc)
+        out["cpus"] = os.sched_getaffinity(0)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return out
+
+
+def test_a_worker_given_a_core_is_pinned_to_it(settings):
+    every = os.sched_getaffinity(0)
+    assert _pin_in_a_thread(settings, max(every))["cpus"] == {max(every)}
+
+
+def test_a_worker_without_a_core_is_left_where_it_is(settings):
+    assert _pin_in_a_thread(settings, None)["cpus"] == os.sched_getaffinity(0)
+
+
+def test_a_core_the_machine_does_not_have_is_refused_by_name(settings):
+    out = _pin_in_a_thread(settings, 4096)
+    assert "GOVWATCH_WORKER_CPU=4096" in out["error"]
+    assert out["cpus"] == os.sched_getaffinity(0)
+
+
+def test_a_negative_core_is_refused_at_start(monkeypatch):
+    env = {**os.environ, "GOVWATCH_WORKER_CPU": "-1", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode != 0 and "GOVWATCH_WORKER_CPU=-1" in proc.stderr

@@ -35,6 +35,9 @@ Rules it keeps:
   in, and each page's cookies and storage are wiped before the next.
 - **Done when quiet.** The route handler sees every request, so a page is read once nothing it
   asked for has been in flight for ``QUIET_S`` (Playwright's ``networkidle`` waits 500 ms).
+- **Chromium on every core.** A worker pinned to one core (``GOVWATCH_WORKER_CPU``) would pass
+  its pin to Chromium, which inherits the affinity of the thread that starts it: the loop thread
+  unpins itself first, so the browser runs where the machine has room.
 - **No event loop in the caller's thread.** Playwright's async API runs in one daemon thread of
   its own with its own asyncio loop; callers (the column threads of a site task) block on a
   future. A caller's own asyncio use (pyHanko's ``asyncio.run``) is not affected.
@@ -197,6 +200,7 @@ class Renderer:
         return self._loop
 
     def _run(self) -> None:
+        unpin_thread()  # before Playwright's driver and Chromium are started from this thread
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
@@ -429,6 +433,12 @@ class Renderer:
 
 
 MAX_POST_BYTES = 16 * 1024
+
+
+def unpin_thread() -> None:
+    """Let the calling thread (and what it starts) run on every core of the machine."""
+    with contextlib.suppress(OSError, AttributeError):  # a cpuset may refuse some; not Linux
+        os.sched_setaffinity(0, range(os.cpu_count() or 1))
 
 
 def _refuse_post(request) -> str:

@@ -164,3 +164,47 @@ def test_a_post_to_an_internal_address_is_refused_like_any_request(servers):
         page = fetcher.post(site.url("/dataproxy.jsp"), b"col=1", "text/plain")
     assert result.status is None and internal.posts == []
     assert page.status == 200 and site.posts[0][1] == "text/plain"
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below pid (from /proc's children lists, thread by thread)."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in os.listdir(f"/proc/{parent}/task"):
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{parent}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+                found += kids
+                todo += kids
+    return found
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_a_worker_pinned_to_one_core_leaves_its_chromium_on_every_core(servers):
+    """GOVWATCH_WORKER_CPU pins a worker's threads; the browser they start is not pinned."""
+    site = servers(FARM)
+    fetcher, _ = _fetcher()
+    every = os.sched_getaffinity(0)
+    seen = {}
+
+    def pinned_worker_thread() -> None:
+        os.sched_setaffinity(0, {min(every)})  # this thread only, as the worker's threads are
+        own = Renderer(max_pages=1)
+        try:
+            with fetcher:
+                seen["ok"] = own.render(fetcher, site.url("/js-list")).ok
+            seen["browser"] = [
+                os.sched_getaffinity(pid)
+                for pid in _descendants(os.getpid())
+                if "chrom" in open(f"/proc/{pid}/comm").read()
+            ]
+            seen["caller"] = os.sched_getaffinity(0)
+        finally:
+            own.close()
+
+    worker = threading.Thread(target=pinned_worker_thread)
+    worker.start()
+    worker.join(60)
+    assert seen["ok"] and seen["caller"] == {min(every)}
+    assert seen["browser"] and all(cpus == every for cpus in seen["browser"])

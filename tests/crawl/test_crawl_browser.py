@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -197,7 +198,7 @@ def test_a_worker_pinned_to_one_core_leaves_its_chromium_on_every_core(servers):
             seen["browser"] = [
                 os.sched_getaffinity(pid)
                 for pid in _descendants(os.getpid())
-                if "chrom" in open(f"/proc/{pid}/comm").read()
+                if "chrom" in Path(f"/proc/{pid}/comm").read_text()
             ]
             seen["caller"] = os.sched_getaffinity(0)
         finally:

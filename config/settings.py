@@ -198,7 +198,10 @@ GOVWATCH_CRAWL_PER_HOST_CONCURRENCY = env_int("GOVWATCH_CRAWL_PER_HOST_CONCURREN
 GOVWATCH_CRAWL_PER_HOST_RATE = env_float("GOVWATCH_CRAWL_PER_HOST_RATE", 5.0, minimum=0.01)
 # Pages whose list is built by JavaScript are rendered in headless Chromium (audits/crawl/
 # browser.py): on by default when Debian's Chromium is installed; without it they stay 需人工核查.
-GOVWATCH_RENDER_JS = env_bool("GOVWATCH_RENDER_JS", default=os.path.exists("/usr/bin/chromium"))
+# Unset: None, on when Chromium is installed (audits.crawl.config.render_js_setting).
+GOVWATCH_RENDER_JS = (
+    env_bool("GOVWATCH_RENDER_JS", default=False) if "GOVWATCH_RENDER_JS" in os.environ else None
+)
 GOVWATCH_RENDER_PAGES = env_int("GOVWATCH_RENDER_PAGES", 2, minimum=1)  # at once, per process
 GOVWATCH_RENDER_TIMEOUT = env_float("GOVWATCH_RENDER_TIMEOUT", 20.0, minimum=1.0)  # per page, s
 

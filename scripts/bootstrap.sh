@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
-  redis-server postgresql chromium chromium-driver python3-venv
+  redis-server postgresql chromium chromium-headless-shell chromium-driver python3-venv
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,8 +1,9 @@
 """Headless Chromium for column pages whose list only JavaScript builds.
 
-``render_page(fetcher, url)`` loads the page in Debian's Chromium (Playwright, driving
-``/usr/bin/chromium`` with ``executable_path``) and returns the DOM after its scripts ran, for the
-same list extractor as any page. Used only when the static HTML and its JSON endpoints give no
+``render_page(fetcher, url)`` loads the page in Debian's Chromium (Playwright driving its
+headless shell, else ``/usr/bin/chromium``, with ``executable_path``: see
+:func:`.config.chromium_path`) and returns the DOM after its scripts ran, for the same list
+extractor as any page. Used only when the static HTML and its JSON endpoints give no
 list (:func:`audits.inspection.read_column`, ``CrawlConfig.render_js``).
 
 Rules it keeps:

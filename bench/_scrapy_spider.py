@@ -1,12 +1,18 @@
 """The Scrapy baseline of bench_throughput.py (run as its own process; Scrapy is bench-only).
 
 .venv/bin/python bench/_scrapy_spider.py TRUTH.json TODAY OUT.json [--per-host 2]
+    [--render CHROMIUM]
 
 Fetches every home page of the farm, follows the site's column links (the column pages the
 registry lists, found on the home page or taken from the truth as the registry would give them)
 and reads each column's newest date with lxml: every full date (YYYY-MM-DD, YYYY/M/D, YYYY.MM.DD,
 YYYY年M月D日) in the page text, the latest not after TODAY. At most --per-host requests in flight
 per host, no delay, no robots.txt, no retries of 4xx; writes pages, dates and timings to OUT.
+
+With --render, the same job the run path does for JavaScript-only lists: each JS-only column page
+(from the truth: the same pages the run path renders) is requested again through
+scrapy-playwright (bench-only, like Scrapy) in the given Chromium, at most --per-host pages at
+once, and its date read from the rendered DOM.
 """
 
 from __future__ import annotations
@@ -44,12 +50,22 @@ def newest_date(body: bytes, encoding: str, today: date) -> date | None:
 class FarmSpider(scrapy.Spider):
     name = "farm"
 
-    def __init__(self, truth: dict, today: date, **kwargs):
+    def __init__(self, truth: dict, today: date, render: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.truth = truth
         self.today = today
+        self.render = render
         self.port = truth["port"]
         self.pages = 0
+        self.rendered = 0
+        # The pages the run path renders: the truth's JS-only columns (Scrapy cannot tell them;
+        # the pages show dates in their headers), so that both do the same work.
+        self.js_only = {
+            f"http://{site['host']}:{self.port}{c['path']}"
+            for site in truth["sites"]
+            for c in site["columns"]
+            if c["style"] == "js_only"
+        }
         self.dates: dict[str, str | None] = {}
 
     async def start(self):
@@ -73,6 +89,16 @@ class FarmSpider(scrapy.Spider):
         self.pages += 1
         found = newest_date(response.body, response.encoding, self.today)
         self.dates[response.url] = found.isoformat() if found else None
+        if self.render and response.url in self.js_only:
+            yield scrapy.Request(
+                response.url, callback=self.parse_rendered, dont_filter=True,
+                meta={"playwright": True},
+            )  # fmt: skip
+
+    def parse_rendered(self, response):
+        self.rendered += 1
+        found = newest_date(response.body, "utf-8", self.today)
+        self.dates[response.url] = found.isoformat() if found else None
 
 
 def main(argv: list[str]) -> int:
@@ -81,8 +107,22 @@ def main(argv: list[str]) -> int:
     with open(truth_path, encoding="utf-8") as fh:
         truth = json.load(fh)
     today = date.fromisoformat(today_text)
+    chromium = argv[argv.index("--render") + 1] if "--render" in argv else None
+    render_settings = {}
+    if chromium:
+        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        render_settings = {
+            "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+            "PLAYWRIGHT_LAUNCH_OPTIONS": {
+                "executable_path": chromium, "headless": True, "args": ["--no-sandbox"],
+            },
+            "PLAYWRIGHT_MAX_CONTEXTS": per_host,
+            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,
+        }  # fmt: skip
     process = CrawlerProcess(
         settings={
+            **render_settings,
             "LOG_LEVEL": "ERROR",
             "ROBOTSTXT_OBEY": False,
             "CONCURRENT_REQUESTS": 256,
@@ -100,13 +140,14 @@ def main(argv: list[str]) -> int:
     crawler = process.create_crawler(FarmSpider)
     started = time.monotonic()
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    process.crawl(crawler, truth=truth, today=today)
+    process.crawl(crawler, truth=truth, today=today, render=bool(chromium))
     process.start()
     wall = time.monotonic() - started
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     spider = crawler.spider
     result = {
         "pages": spider.pages,
+        "rendered": spider.rendered,
         "wall": wall,
         "cpu": (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime),
         "dates": spider.dates,

@@ -62,6 +62,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--max-seconds", type=float, default=1200)
     p.add_argument("--no-scrapy", action="store_true")
     p.add_argument(
+        "--pairs",
+        default="plain,render",
+        help="plain: Scrapy against the run path with rendering off; render: Scrapy with "
+        "scrapy-playwright for the JS-only columns against the run path rendering them",
+    )
+    p.add_argument(
         "--pin",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -131,13 +137,14 @@ class Usage:
         return result
 
 
-def run_scrapy(farm: FarmProcess, args) -> dict:
+def run_scrapy(farm: FarmProcess, args, chromium: str | None = None) -> dict:
     out = farm.dir / "scrapy.json"
     cpu0 = children_cpu()
     started = time.monotonic()
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "_scrapy_spider.py"), str(farm.truth_path),
-         args.today, str(out), "--per-host", str(args.per_host)],
+         args.today, str(out), "--per-host", str(args.per_host),
+         *(["--render", chromium] if chromium else [])],
         cwd=ROOT, capture_output=True, text=True, timeout=args.max_seconds,
     )  # fmt: skip
     wall = time.monotonic() - started
@@ -149,9 +156,12 @@ def run_scrapy(farm: FarmProcess, args) -> dict:
     return result
 
 
-def _worker(queue, run_id: int, threads: int, cpu: int | None) -> None:
+def _worker(queue, run_id: int, threads: int, cpu: int | None, render: bool) -> None:
     """A forked worker process: its own DB connections, Fetcher and renderer."""
+    from django.conf import settings
     from django.db import close_old_connections, connections
+
+    settings.GOVWATCH_RENDER_JS = render
 
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})
@@ -199,7 +209,7 @@ def _cpu_for(n: int, args) -> int | None:
     return cpus[n % len(cpus)]
 
 
-def run_engine(farm: FarmProcess, args) -> dict:
+def run_engine(farm: FarmProcess, args, render: bool) -> dict:
     import datetime as dt
 
     from django.db import connections
@@ -220,7 +230,7 @@ def run_engine(farm: FarmProcess, args) -> dict:
     cpu0 = children_cpu()
     started = time.monotonic()
     procs = [
-        ctx.Process(target=_worker, args=(queue, run.pk, args.threads, _cpu_for(n, args)))
+        ctx.Process(target=_worker, args=(queue, run.pk, args.threads, _cpu_for(n, args), render))
         for n in range(args.processes)
     ]
     for p in procs:
@@ -280,12 +290,6 @@ def main(argv=None) -> int:
         today=args.today,
     )
     say(f"{farm.banner} (ready after {farm.startup_s:.1f} s)")
-    scrapy = None
-    if not args.no_scrapy:
-        say("Scrapy baseline …")
-        usage = Usage(farm)
-        scrapy = usage.done(run_scrapy(farm, args))
-        say(f"  Scrapy: {scrapy['pages']} pages in {scrapy['wall']:.1f} s")
     prepare_environment(
         "throughput",
         {
@@ -294,62 +298,118 @@ def main(argv=None) -> int:
             "GOVWATCH_CRAWL_PER_HOST_RATE": "100000",
         },
     )
+    from audits.crawl.config import chromium_path
+
+    chromium = chromium_path()
+    pairs = [p for p in args.pairs.split(",") if p in ("plain", "render")]
+    if "render" in pairs and chromium is None:
+        say("no Chromium: the render pair is skipped")
+        pairs.remove("render")
     django_setup_and_migrate()
     load_registry(farm, say)
-    say(f"run path: {args.processes} processes x {args.threads} threads …")
-    usage = Usage(farm)
-    engine = usage.done(run_engine(farm, args))
-    say(f"  run path: {engine['pages']} pages in {engine['wall']:.1f} s ({engine['status']})")
+    results = []  # (pair, scrapy result or None, run path result)
+    for pair in pairs:
+        render = pair == "render"
+        scrapy = None
+        if not args.no_scrapy:
+            say(f"Scrapy baseline ({pair}) …")
+            usage = Usage(farm)
+            scrapy = usage.done(run_scrapy(farm, args, chromium if render else None))
+            say(f"  Scrapy: {scrapy['pages']} pages in {scrapy['wall']:.1f} s")
+        say(f"run path ({pair}): {args.processes} processes x {args.threads} threads …")
+        usage = Usage(farm)
+        engine = usage.done(run_engine(farm, args, render))
+        say(f"  run path: {engine['pages']} pages in {engine['wall']:.1f} s ({engine['status']})")
+        results.append((pair, scrapy, engine))
     farm.stop()
-    report(args, scrapy, engine)
+    report(args, results)
     return 0
 
 
-def report(args, scrapy, engine) -> None:
+_WORK = {
+    "plain": ("fetch + lxml date", "rendering off: JS-only columns left to people"),
+    "render": (
+        "fetch + lxml date, JS-only columns rendered with scrapy-playwright",
+        "JS-only columns rendered",
+    ),
+}
+
+
+def report(args, results) -> None:
     print(
         f"\n## Throughput: {args.sites} sites x {args.columns} columns, {args.latency_ms} ms "
         f"latency, {args.per_host} requests per host, {os.cpu_count()} cores\n"
     )
+    print(
+        "Each pair does the same work: Scrapy and the run path without rendering, then both "
+        "rendering the JS-only columns. CPU is each engine's own processes; the machine table "
+        "below adds the farm, Chromium, PostgreSQL and Redis.\n"
+    )
     rows = []
-    e_rate = engine["pages"] / engine["wall"]
-    e_cpu_ms = 1000 * engine["cpu"] / max(engine["pages"], 1)
-    if scrapy:
-        s_rate = scrapy["pages"] / scrapy["wall"]
+    for pair, scrapy, engine in results:
+        e_rate = engine["pages"] / engine["wall"]
+        scrapy_work, engine_work = _WORK[pair]
+        machine = {}
+        for name, r in (("scrapy", scrapy), ("engine", engine)):
+            if r:
+                machine[name] = 1000 * (r["machine_cpu"] - r["farm_cpu"]) / max(r["pages"], 1)
+        if scrapy:
+            s_rate = scrapy["pages"] / scrapy["wall"]
+            rows.append((
+                f"Scrapy {scrapy['scrapy']} ({scrapy_work}), 1 process", scrapy["pages"],
+                scrapy.get("rendered", 0), f"{scrapy['wall']:.1f}", f"{s_rate:.1f}",
+                f"{1000 * scrapy['cpu'] / max(scrapy['pages'], 1):.2f}",
+                f"{machine['scrapy']:.2f}", "1.00",
+            ))  # fmt: skip
         rows.append((
-            f"Scrapy {scrapy['scrapy']} (fetch + lxml date), 1 process", scrapy["pages"],
-            scrapy["pages"], f"{scrapy['wall']:.1f}", f"{s_rate:.1f}",
-            f"{scrapy['cpu']:.1f}", f"{1000 * scrapy['cpu'] / max(scrapy['pages'], 1):.2f}", "1.00",
+            f"govwatch run path, {args.processes} processes x {args.threads} threads "
+            f"(fetch, extract, confirm, scan, store, findings; {engine_work})",
+            engine["pages"], engine["rendered"], f"{engine['wall']:.1f}", f"{e_rate:.1f}",
+            f"{1000 * engine['cpu'] / max(engine['pages'], 1):.2f}", f"{machine['engine']:.2f}",
+            f"**{e_rate / (scrapy['pages'] / scrapy['wall']):.2f}**" if scrapy else "",
         ))  # fmt: skip
-    rows.append((
-        f"govwatch run path, {args.processes} processes x {args.threads} threads "
-        "(fetch, extract, confirm, render, scan, store, findings)",
-        engine["pages"], engine["requests"], f"{engine['wall']:.1f}", f"{e_rate:.1f}",
-        f"{engine['cpu']:.1f}", f"{e_cpu_ms:.2f}",
-        f"{e_rate / (scrapy['pages'] / scrapy['wall']):.2f}" if scrapy else "",
-    ))  # fmt: skip
     print(
         table(
             (
                 "engine",
                 "pages (home + columns)",
-                "requests",
+                "rendered",
                 "wall s",
                 "pages/s",
-                "CPU s",
-                "CPU ms per page",
+                "own CPU ms per page",
+                "machine CPU ms per page (less the farm)",
                 "pages/s vs Scrapy",
             ),
             rows,
         )  # fmt: skip
     )
+    report_usage(results)
+    pair, _, engine = results[-1]
+    db = engine["db"]
+    pages = max(engine["pages"], 1)
+    writes = (db["inserted"] + db["updated"]) / pages
+    print(
+        f"\nRun path ({pair}): status {engine['status']}; {engine['requests']} requests, "
+        f"{engine['observations']} observations, "
+        f"{engine['rendered']} pages rendered in Chromium. Database during the run "
+        f"(pg_stat_database): {db['commits']} commits, {db['inserted']} rows inserted, "
+        f"{db['updated']} updated, {db['deleted']} deleted: {db['commits'] / pages:.2f} commits "
+        f"and {writes:.2f} row writes per page; evidence {engine['avg_evidence_chars']:.0f} "
+        "characters per observation on average."
+    )
+    project(args, engine, writes, db["commits"] / pages)
+
+
+def report_usage(results) -> None:
     cores = os.cpu_count() or 1
-    usage_rows = []
-    for name, r, wall, own in (
-        ("Scrapy", scrapy, scrapy and scrapy["process_wall"], scrapy and scrapy["process_cpu"]),
-        ("govwatch run path", engine, engine["wall"], engine["cpu"]),
-    ):
-        if not r:
-            continue
+    usage_rows, phases = [], []
+    for pair, scrapy, engine in results:
+        if scrapy:
+            phases.append(
+                (f"{pair}: Scrapy", scrapy, scrapy["process_wall"], scrapy["process_cpu"])
+            )
+        phases.append((f"{pair}: govwatch run path", engine, engine["wall"], engine["cpu"]))
+    for name, r, wall, own in phases:
         other = r["machine_cpu"] - own - r["farm_cpu"]
         usage_rows.append((
             name, f"{wall:.1f}", f"{own:.1f}", f"{r['farm_cpu']:.1f}", f"{max(other, 0):.1f}",
@@ -373,25 +433,12 @@ def report(args, scrapy, engine) -> None:
             usage_rows,
         )  # fmt: skip
     )
-    for name, r in (("Scrapy", scrapy), ("govwatch run path", engine)):
-        if r and r["others"]:
+    for name, r, _, _ in phases:
+        if r["others"]:
             parts = ", ".join(
                 f"{k} {v:.1f} s" for k, v in sorted(r["others"].items(), key=lambda kv: -kv[1])
             )
             print(f"\n{name}, other processes still running at its end: {parts}.")
-    db = engine["db"]
-    pages = max(engine["pages"], 1)
-    writes = (db["inserted"] + db["updated"]) / pages
-    print(
-        f"\nRun status {engine['status']}; {engine['observations']} observations, "
-        f"{engine['rendered']} pages rendered in Chromium. Database during the run "
-        f"(pg_stat_database): {db['commits']} commits, {db['inserted']} rows inserted, "
-        f"{db['updated']} updated, {db['deleted']} deleted: {db['commits'] / pages:.2f} commits "
-        f"and {writes:.2f} row writes per page; evidence {engine['avg_evidence_chars']:.0f} "
-        "characters per observation on average. CPU counts the worker processes only (the "
-        "farm, PostgreSQL and Redis run beside them on the same 2 cores)."
-    )
-    project(args, engine, writes, db["commits"] / pages)
 
 
 def project(args, engine, writes_per_page: float, commits_per_page: float) -> None:

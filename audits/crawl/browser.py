@@ -37,8 +37,9 @@ Rules it keeps:
 - **Done when quiet.** The route handler sees every request, so a page is read once nothing it
   asked for has been in flight for ``QUIET_S`` (Playwright's ``networkidle`` waits 500 ms).
 - **Chromium on every core.** A worker pinned to one core (``GOVWATCH_WORKER_CPU``) would pass
-  its pin to Chromium, which inherits the affinity of the thread that starts it: the loop thread
-  unpins itself first, so the browser runs where the machine has room.
+  its pin to Chromium, which inherits the affinity of the thread that starts it: Playwright's
+  driver is started unpinned, so the browser runs where the machine has room, while the loop
+  thread's own Python stays on the worker's core (a GIL handed across cores costs both).
 - **No event loop in the caller's thread.** Playwright's async API runs in one daemon thread of
   its own with its own asyncio loop; callers (the column threads of a site task) block on a
   future. A caller's own asyncio use (pyHanko's ``asyncio.run``) is not affected.
@@ -201,7 +202,6 @@ class Renderer:
         return self._loop
 
     def _run(self) -> None:
-        unpin_thread()  # before Playwright's driver and Chromium are started from this thread
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
@@ -224,7 +224,8 @@ class Renderer:
             from playwright.async_api import async_playwright
 
             if self._playwright is None:
-                self._playwright = await async_playwright().start()
+                with unpinned():  # the driver, and the Chromium it starts, on every core
+                    self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
                 executable_path=self.executable, headless=True, args=chromium_args(self.max_pages)
             )
@@ -436,10 +437,20 @@ class Renderer:
 MAX_POST_BYTES = 16 * 1024
 
 
-def unpin_thread() -> None:
-    """Let the calling thread (and what it starts) run on every core of the machine."""
-    with contextlib.suppress(OSError, AttributeError):  # a cpuset may refuse some; not Linux
+@contextlib.contextmanager
+def unpinned():
+    """The calling thread, and the processes it starts meanwhile, on every core of the machine;
+    its own affinity back afterwards (its Python keeps to the worker's core)."""
+    try:
+        before = os.sched_getaffinity(0)
         os.sched_setaffinity(0, range(os.cpu_count() or 1))
+    except (OSError, AttributeError):  # a cpuset may refuse some cores; not Linux
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 def _refuse_post(request) -> str:

@@ -213,6 +213,8 @@ def run_engine(farm: FarmProcess, args, render: bool) -> dict:
     import datetime as dt
 
     from django.db import connections
+    from django.db.models import Max
+    from django.utils import timezone
 
     from audits.models import InspectionRun, Observation
     from audits.services.runs import run_cancel, run_create, run_finish_if_complete, run_plan
@@ -229,6 +231,7 @@ def run_engine(farm: FarmProcess, args, render: bool) -> dict:
         queue.put(None)
     cpu0 = children_cpu()
     started = time.monotonic()
+    wall_started = timezone.now()
     procs = [
         ctx.Process(target=_worker, args=(queue, run.pk, args.threads, _cpu_for(n, args), render))
         for n in range(args.processes)
@@ -245,8 +248,12 @@ def run_engine(farm: FarmProcess, args, render: bool) -> dict:
             p.terminate()
             p.join(30)
     wall = time.monotonic() - started
+    ended = timezone.now()
     cpu = children_cpu() - cpu0
     run_finish_if_complete(run.pk)
+    # The finish (verdicts, accounts) runs after the last site, on one thread.
+    last_site = run.sites.aggregate(last=Max("finished_at"))["last"] or ended
+    sites_wall = (last_site - wall_started).total_seconds()
     stats1 = pg_stats()
     run.refresh_from_db()
     observations = Observation.objects.filter(run=run)
@@ -274,6 +281,7 @@ def run_engine(farm: FarmProcess, args, render: bool) -> dict:
         "db": {k: stats1[k] - stats0[k] for k in stats0},
         "avg_evidence_chars": avg_evidence or 0,
         "done": run.status == InspectionRun.Status.DONE,
+        "sites_wall": sites_wall,
     }
 
 
@@ -391,7 +399,9 @@ def report(args, results) -> None:
     print(
         f"\nRun path ({pair}): status {engine['status']}; {engine['requests']} requests, "
         f"{engine['observations']} observations, "
-        f"{engine['rendered']} pages rendered in Chromium. Database during the run "
+        f"{engine['rendered']} pages rendered in Chromium. The last site was done after "
+        f"{engine['sites_wall']:.1f} s of the {engine['wall']:.1f} s; the rest is the run's "
+        "finish (verdicts, new-media accounts) on one thread. Database during the run "
         f"(pg_stat_database): {db['commits']} commits, {db['inserted']} rows inserted, "
         f"{db['updated']} updated, {db['deleted']} deleted: {db['commits'] / pages:.2f} commits "
         f"and {writes:.2f} row writes per page; evidence {engine['avg_evidence_chars']:.0f} "

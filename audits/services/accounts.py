@@ -159,8 +159,11 @@ def run_accounts(run: InspectionRun):
 
 
 @transaction.atomic
-def findings_for_account(run: InspectionRun, account: Account, rules: Rules) -> list[Finding]:
-    drafts = account_drafts(account, run.monitoring_point, rules, run.period)
+def findings_for_account(
+    run: InspectionRun, account: Account, rules: Rules, drafts: list[Draft] | None = None
+) -> list[Finding]:
+    if drafts is None:
+        drafts = account_drafts(account, run.monitoring_point, rules, run.period)
     kept = []
     for d in drafts:
         finding, _ = Finding.objects.update_or_create(
@@ -199,8 +202,9 @@ def accounts_judge(run: InspectionRun) -> int:
     rules = rules_for(active_rule_set())
     count = 0
     for account in run_accounts(run).select_related("unit"):
-        findings_for_account(run, account, rules)
-        account_verdict_refresh(account, run.period)
+        drafts = account_drafts(account, run.monitoring_point, rules, run.period)
+        findings_for_account(run, account, rules, drafts)
+        account_verdict_refresh(account, run.period, seen_by=(run.pk, rules, drafts))
         count += 1
     return count
 
@@ -227,17 +231,23 @@ def models_q_unit(account: Account):
 
 
 def account_verdict_refresh(
-    account: Account, period: Period, rule_set: RuleSet | None = None
+    account: Account, period: Period, rule_set: RuleSet | None = None, seen_by=None
 ) -> Verdict | None:
     """New media: single vetoes only, nationally; local problems make 合格 with problems, and
-    last period's unfixed problems fail the account under the carry-over overlay."""
+    last period's unfixed problems fail the account under the carry-over overlay.
+
+    ``seen_by`` = (run id, rules, drafts) just evaluated at that run's monitoring point: used
+    instead of evaluating again when that run is the monitoring run under the same rules."""
     if period.is_locked:
         return Verdict.objects.filter(account=account, period=period).first()
     rule_set = rule_set or active_rule_set()
     rules = rules_for(rule_set)
     run = monitoring_run_for_account(account, period)
     point = run.monitoring_point if run else min(period.end, timezone.localdate())
-    drafts = {d.key: d for d in account_drafts(account, point, rules, period)}
+    if seen_by and run is not None and seen_by[0] == run.pk and seen_by[1] == rules:
+        drafts = {d.key: d for d in seen_by[2]}
+    else:
+        drafts = {d.key: d for d in account_drafts(account, point, rules, period)}
     rows = list(Finding.objects.filter(account=account, period=period).order_by("pk"))
 
     def counted(status):

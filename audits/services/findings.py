@@ -8,7 +8,14 @@ from audits.checks import evaluate_site
 from audits.checks.base import Draft
 from audits.facts import site_facts
 from audits.glossary import CONTENT_KINDS, Kind
-from audits.models import Exemption, Finding, InspectionRun, active_rule_set, rules_for
+from audits.models import (
+    Exemption,
+    Finding,
+    InspectionRun,
+    RunSite,
+    active_rule_set,
+    rules_for,
+)
 from audits.rules import Rules
 from audits.services.rectification import close_fixed
 from units.models import Website
@@ -54,6 +61,11 @@ def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draf
     return evaluate_site(site_facts(run, website, rules), run.monitoring_point, rules)
 
 
+def drafts_seen(drafts: list[Draft], rules: Rules) -> dict:
+    """What RunSite.drafts keeps of a site's drafts: the counts by key, and under which rules."""
+    return {"rules": [rules.code, rules.version], "counts": {d.key: d.count for d in drafts}}
+
+
 def findings_for_run(run: InspectionRun, rules: Rules | None = None) -> int:
     """Generate the findings of every website the run looked at. Returns how many exist."""
     rules = rules or rules_for(active_rule_set())
@@ -69,6 +81,7 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
     """Store what the checks say about one website. A self-check (no period) stores nothing:
     its result is shown from its observations, never counted."""
     drafts = site_drafts(run, website, rules)
+    RunSite.objects.filter(run=run, website=website).update(drafts=drafts_seen(drafts, rules))
     # Any re-inspection, a unit's self-check included, may see an open problem fixed.
     close_fixed(run, website, {d.key for d in drafts})
     if run.period_id is None or run.period.is_locked:

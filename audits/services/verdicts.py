@@ -82,15 +82,16 @@ def monitoring_run_for(website: Website, period: Period) -> InspectionRun | None
     return runs.first()
 
 
-def _counted(rows, drafts: dict | None) -> list[Counted]:
+def _counted(rows, seen: dict | None) -> list[Counted]:
     """Findings as the verdict counts them. A machine finding counts only when the monitoring
-    run saw it, with the count that run saw; manual and imported findings always count."""
+    run saw it, with the count that run saw (``seen``: key -> count); manual and imported
+    findings always count."""
     out = []
     for f in rows:
         if f.source == Finding.Source.MACHINE:
-            if drafts is None or f.key not in drafts:
+            if seen is None or f.key not in seen:
                 continue
-            count = drafts[f.key].count
+            count = seen[f.key]
         else:
             count = f.count
         column = f.column.url if f.column_id else ""
@@ -107,16 +108,26 @@ def verdict_refresh(
     period: Period,
     monitoring_point: dt.date | None = None,
     rule_set: RuleSet | None = None,
+    seen_by: tuple[int, dict] | None = None,
 ) -> Verdict | None:
     """Recompute the proposed verdict from confirmed findings. A decision already taken by a
     person (result, override) is kept; only the proposal moves. A locked period's verdicts no
-    longer move: the refresh is skipped and the stored verdict returned."""
+    longer move: the refresh is skipped and the stored verdict returned.
+
+    ``seen_by`` = (run id, RunSite.drafts): what that run's checks saw of the site, used instead
+    of evaluating it again when that run is the monitoring run and the rules are the same."""
     if period.is_locked:
         return Verdict.objects.filter(website=website, period=period).first()
     rule_set = rule_set or active_rule_set()
     rules = rules_for(rule_set)
     run = monitoring_run_for(website, period)
-    drafts = {d.key: d for d in site_drafts(run, website, rules)} if run else None
+    drafts = None
+    if run is not None:
+        known = seen_by[1] if seen_by and seen_by[0] == run.pk else None
+        if known and known.get("rules") == [rules.code, rules.version]:
+            drafts = known["counts"]
+        else:
+            drafts = {d.key: d.count for d in site_drafts(run, website, rules)}
     findings = list(
         Finding.objects.filter(website=website, period=period)
         .select_related("column")
@@ -173,9 +184,11 @@ def verdicts_for_run(run: InspectionRun) -> int:
     if run.period_id is None:
         return 0
     site_ids = run.observations.values_list("website_id", flat=True).distinct()
+    seen = dict(run.sites.exclude(drafts=None).values_list("website_id", "drafts"))
     count = 0
     for website in Website.objects.filter(pk__in=site_ids).select_related("unit"):
-        verdict_refresh(website, run.period, run.monitoring_point)
+        known = (run.pk, seen[website.pk]) if website.pk in seen else None
+        verdict_refresh(website, run.period, run.monitoring_point, seen_by=known)
         count += 1
     return count
 

@@ -855,3 +855,68 @@ def test_after_locking_only_the_lead_corrects_a_result_with_a_reason(judged, sta
     assert entry.actor == lead
     assert entry.before["result"] == "pass" and entry.after["result"] == "fail"
     assert entry.detail["reason"] == "经复核，上月问题实际未整改"
+
+
+# --- the run's finish counts what the site's findings were made from -------------------------
+
+
+def _run_with_stored_drafts(site, columns, *, point, period, stale, user):
+    run = run_create(trigger="staff", monitoring_point=point, period=period)
+    RunSite.objects.create(run=run, website=site, status="running")
+    for c in columns:
+        observe(run, site, column=c, newest=STALE if c in stale else point)
+    findings_for_run(run)
+    RunSite.objects.filter(run=run).update(status="done")
+    complete(run)
+    confirm_pending(user, run=run)
+    return run
+
+
+def test_the_finish_counts_the_drafts_the_findings_were_made_from(site_a, staff, monkeypatch):
+    from audits.services import verdicts
+
+    period = Period.for_code("2026-11")
+    columns = add_columns(site_a, 8)
+    run = _run_with_stored_drafts(
+        site_a, columns, point=POINT, period=period, stale=columns[:3], user=staff
+    )
+    stored = RunSite.objects.get(run=run, website=site_a).drafts
+    assert sum(1 for k in stored["counts"] if k.startswith("column_overdue")) == 3
+    fresh = verdict_refresh(site_a, period)  # evaluates the site again
+    expected = (fresh.proposed_result, fresh.reasons, sorted(fresh.finding_ids))
+
+    def evaluated(*args):
+        raise AssertionError("the finish evaluated the site again")
+
+    monkeypatch.setattr(verdicts, "site_drafts", evaluated)
+    assert verdicts.verdicts_for_run(run) == 1
+    again = verdict_of(site_a, "2026-11")
+    assert (again.proposed_result, again.reasons, sorted(again.finding_ids)) == expected
+    assert sum("超过1年未更新" in r for r in again.reasons) == 3
+
+
+def test_stored_drafts_of_another_run_or_other_rules_are_not_used(site_a, staff, lead, monkeypatch):
+    from audits.services import verdicts
+
+    period = Period.for_code("2026-11")
+    columns = add_columns(site_a, 8)
+    first = _run_with_stored_drafts(
+        site_a, columns, point=DAY_1, period=period, stale=columns[:2], user=staff
+    )
+    second = _run_with_stored_drafts(
+        site_a, columns, point=POINT, period=period, stale=columns[:5], user=staff
+    )
+    period_designate_run(period, first, user=lead)  # the first run is the monitoring point
+    calls = []
+    real = verdicts.site_drafts
+    monkeypatch.setattr(verdicts, "site_drafts", lambda *a: calls.append(a[0]) or real(*a))
+    verdicts.verdicts_for_run(second)  # its drafts are not the monitoring run's
+    reasons = verdict_of(site_a, "2026-11").reasons
+    assert calls == [first] and sum("超过1年未更新" in r for r in reasons) == 2
+    # Drafts stored under other rules are evaluated again under the active ones.
+    site = RunSite.objects.get(run=first, website=site_a)
+    site.drafts = {**site.drafts, "rules": ["other", 99]}
+    site.save()
+    calls.clear()
+    verdicts.verdicts_for_run(first)
+    assert calls == [first]

@@ -1,7 +1,7 @@
 """CPU per page rendered in headless Chromium: what a JS-only column costs the machine.
 
 .venv/bin/python bench/bench_render.py [--sites 100 --columns 30 --pages 60 --slots 2
-    --variants per-site,default]
+    --variants full-browser,per-site,default]
 
 One farm (latency 0); the JS-only columns of its ground truth are rendered with
 audits.crawl.browser.render_page from --slots threads of this process, the way a worker's column
@@ -9,10 +9,13 @@ threads do, first a few to start the browser. The whole machine's busy CPU (/pro
 around the timed pages, and this process's and the farm's CPU taken out: what is left is
 Chromium and its Playwright driver. Each variant runs in its own child process (its own browser):
 
+- ``full-browser``: Debian's full Chromium (``/usr/bin/chromium``) in headless mode with the
+  engine's arguments (what the engine drove before it preferred the headless shell);
 - ``per-site``: Chromium's default process model, a renderer per site (what the engine did
   before);
-- ``default``: the engine's arguments (audits.crawl.browser.chromium_args): site isolation off
-  and at most ``--slots`` renderers, shared by the sites.
+- ``default``: the engine's browser (audits.crawl.config.chromium_path: Debian's
+  chromium-headless-shell when installed) and arguments (audits.crawl.browser.chromium_args):
+  site isolation off and at most ``--slots`` renderers, shared by the sites.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from _common import ROOT, FarmProcess, machine_busy, proc_cpu_seconds, run_cleanups, say, table
 
-VARIANTS = ("per-site", "default")
+VARIANTS = ("full-browser", "per-site", "default")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -54,6 +57,8 @@ def child(args) -> None:
     from audits.crawl.fetch import Fetcher
     from audits.extract.listpage import extract_list
 
+    if variant == "full-browser":
+        os.environ["GOVWATCH_CHROMIUM"] = "/usr/bin/chromium"
     if variant == "per-site":  # the engine's arguments before renderers were shared
         browser.SHARED_RENDERER_ARGS = []
         browser.chromium_args = lambda max_pages: list(browser.CHROMIUM_ARGS)

@@ -1,6 +1,7 @@
 FROM python:3.11-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+      chromium-headless-shell \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # The dependencies only, as scripts/bootstrap.sh does: the app runs from /app, data files included.

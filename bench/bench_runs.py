@@ -63,6 +63,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="also run each worker count with --pool prefork --concurrency --prefork-concurrency",
     )
     p.add_argument("--prefork-concurrency", type=int, default=2)
+    p.add_argument(
+        "--pinned",
+        action="store_true",
+        help="also run each worker count with worker i pinned to core i mod cores "
+        "(GOVWATCH_WORKER_CPU, as scripts/workers.sh does)",
+    )
     p.add_argument("--per-host", type=int, default=2, help="GOVWATCH_CRAWL_PER_HOST_CONCURRENCY")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--today", default="2026-11-23")
@@ -84,10 +90,12 @@ class Config:
     processes: int
     pool: str
     concurrency: int
+    pinned: bool = False  # worker i gets GOVWATCH_WORKER_CPU = i mod cores (scripts/workers.sh)
 
     @property
     def label(self) -> str:
-        return f"{self.processes} x {self.pool} {self.concurrency}"
+        pin = ", pinned" if self.pinned else ""
+        return f"{self.processes} x {self.pool} {self.concurrency}{pin}"
 
 
 @dataclass
@@ -122,8 +130,10 @@ class Worker:
 def start_workers(config: Config, queue: str, env: dict, log_dir: Path) -> list[Worker]:
     celery = Path(sys.executable).with_name("celery")
     workers = []
+    cpus = sorted(os.sched_getaffinity(0))
     for i in range(config.processes):
         log = log_dir / f"{queue}-{i}.log"
+        own_env = {**env, "GOVWATCH_WORKER_CPU": str(cpus[i % len(cpus)])} if config.pinned else env
         cmd = [
             str(celery), "-A", "config", "worker", "-Q", queue, "-n", f"{queue}-{i}@%h",
             "--pool", config.pool, "--concurrency", str(config.concurrency),
@@ -133,7 +143,7 @@ def start_workers(config: Config, queue: str, env: dict, log_dir: Path) -> list[
         proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
-            env=env,
+            env=own_env,
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -187,8 +197,14 @@ def main(argv=None) -> int:
     }
 
     configs = [Config(int(n), args.pool, args.concurrency) for n in args.workers.split(",")]
+    if args.pinned:
+        configs += [Config(c.processes, c.pool, c.concurrency, True) for c in configs]
     if args.prefork:
-        configs += [Config(c.processes, "prefork", args.prefork_concurrency) for c in configs]
+        configs += [
+            Config(c.processes, "prefork", args.prefork_concurrency)
+            for c in configs
+            if not c.pinned
+        ]
     log_dir = Path(tempfile.mkdtemp(prefix="bench-runs-logs-"))
     results = []
     for config in configs:

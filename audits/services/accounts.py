@@ -199,12 +199,13 @@ def accounts_judge(run: InspectionRun) -> int:
     """At the end of an office run: the accounts of its scope judged at its monitoring point."""
     if run.period_id is None:
         return 0
-    rules = rules_for(active_rule_set())
+    rule_set = active_rule_set()
+    rules = rules_for(rule_set)
     count = 0
     for account in run_accounts(run).select_related("unit"):
         drafts = account_drafts(account, run.monitoring_point, rules, run.period)
         findings_for_account(run, account, rules, drafts)
-        account_verdict_refresh(account, run.period, seen_by=(run.pk, rules, drafts))
+        account_verdict_refresh(account, run.period, rule_set, seen_by=(run.pk, rules, drafts))
         count += 1
     return count
 

@@ -185,10 +185,11 @@ def verdicts_for_run(run: InspectionRun) -> int:
         return 0
     site_ids = run.observations.values_list("website_id", flat=True).distinct()
     seen = dict(run.sites.exclude(drafts=None).values_list("website_id", "drafts"))
+    rule_set = active_rule_set()  # once for the run, not once a site
     count = 0
     for website in Website.objects.filter(pk__in=site_ids).select_related("unit"):
         known = (run.pk, seen[website.pk]) if website.pk in seen else None
-        verdict_refresh(website, run.period, run.monitoring_point, seen_by=known)
+        verdict_refresh(website, run.period, run.monitoring_point, rule_set, seen_by=known)
         count += 1
     return count
 

@@ -6,19 +6,33 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
-  redis-server postgresql chromium chromium-headless-shell chromium-driver python3-venv
+  redis-server postgresql chromium chromium-driver python3-venv
 )
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-if ((${#missing[@]})); then
-  echo "bootstrap: installing ${missing[*]}"
+# Wanted but not required: the renderer falls back to /usr/bin/chromium without it.
+OPTIONAL=(chromium-headless-shell)
+optional=()
+for pkg in "${OPTIONAL[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || optional+=("$pkg")
+done
+if ((${#missing[@]} + ${#optional[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
+fi
+if ((${#missing[@]})); then
+  echo "bootstrap: installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+fi
+if ((${#optional[@]})); then
+  echo "bootstrap: installing ${optional[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${optional[@]}" >/dev/null ||
+    echo "bootstrap: ${optional[*]} not available here; rendering uses /usr/bin/chromium"
 fi
 
 python=${PYTHON:-}

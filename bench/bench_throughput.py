@@ -2,23 +2,29 @@
 the province projection.
 
 .venv/bin/python bench/bench_throughput.py [--sites 100 --columns 30 --latency-ms 50
-    --processes 2 --threads 16 --per-host 2]
+    --processes 2 --threads 16 --per-host 2 --pairs plain,render --pin]
 
-One farm (python -m sitefarm in its own process). First the Scrapy baseline
-(bench/_scrapy_spider.py in its own process: home pages, their column links, the newest date
-with lxml, CONCURRENT_REQUESTS_PER_DOMAIN = --per-host). Then the run path: the registry is
-loaded into a fresh PostgreSQL database (DATABASE_URL; a private one is started when unset), a
-run is planned, and --processes worker processes (forked after setup, each with --threads
-threads) call audits.services.inspect_run_site for the sites they take from a shared queue:
-fetch, extract (with the confirmations and renderings the run makes), content scan, bulk store,
-findings; per-host limit --per-host through the Redis limiter shared by the processes.
-Scrapy needs installing into .venv by hand (bench only): .venv/bin/pip install scrapy.
+One farm (python -m sitefarm in its own process), one fresh PostgreSQL database (DATABASE_URL; a
+private one is started when unset) with the registry, and two pairs doing the same work:
 
-Prints pages/s and CPU ms per page for both and their ratio; where the machine's CPU went in
-each phase (/proc: the engine's processes, the farm, the rest: PostgreSQL, Redis, Chromium);
-the database writes per page (pg_stat_database); and the projection for a province
-(--province-sites x --province-columns pages a day) from the machine's CPU per page (less the
-farm's) and the writes per page.
+- plain: Scrapy (bench/_scrapy_spider.py in its own process: home pages, their column links,
+  the newest date with lxml, CONCURRENT_REQUESTS_PER_DOMAIN = --per-host) against the run path
+  with rendering off;
+- render: the same spider rendering the JS-only columns with scrapy-playwright against the run
+  path rendering them (skipped without Chromium).
+
+The run path: a planned run and --processes worker processes (forked after setup, process N
+pinned to core N with --pin, each with --threads threads) calling
+audits.services.inspect_run_site for the sites they take from a shared queue: fetch, extract
+(with the confirmations and renderings the run makes), content scan, bulk store, findings;
+per-host limit --per-host through the Redis limiter shared by the processes. Scrapy and
+scrapy-playwright need installing into .venv by hand (bench only).
+
+Prints pages/s and CPU ms per page (own, and the machine's less the farm's) for each engine and
+the ratio within each pair; where the machine's CPU went in each phase (/proc: the engine's
+processes, the farm, the rest: PostgreSQL, Redis, Chromium); when the last site was done; the
+database writes per page (pg_stat_database); and the projection for a province
+(--province-sites x --province-columns pages a day) from the last pair.
 """
 
 from __future__ import annotations

@@ -11,22 +11,38 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+# The cores a pinned worker had before pinning: what the Chromium it starts may use
+# (audits.crawl.browser.unpinned), inherited by the worker's children.
+CPUS_BEFORE_PIN = "GOVWATCH_CPUS_BEFORE_PIN"
+
+
 @signals.worker_init.connect
-def pin_worker(**kwargs) -> None:
+def pin_worker(sender=None, **kwargs) -> None:
     """GOVWATCH_WORKER_CPU=N pins this worker to core N, before its pool's threads start (they
     inherit it). With the GIL a process runs on one core at a time anyway; pinned, its threads
     hand the GIL over on one core's caches instead of across cores, which costs a CPU-bound
     thread about half its speed here (bench/bench_throughput.py --pin). Run one thread-pool
-    worker per core (scripts/workers.sh). Chromium is not pinned (audits.crawl.browser)."""
+    worker per core (scripts/workers.sh). Chromium is not pinned (audits.crawl.browser).
+
+    A wrong setting stops the worker (SystemExit: Celery logs and ignores a handler's
+    exceptions, which would leave it running unpinned)."""
     from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
 
     cpu = settings.GOVWATCH_WORKER_CPU
     if cpu is None:
         return
+    pool = getattr(sender, "pool_cls", "") or ""
+    name = pool if isinstance(pool, str) else f"{pool.__module__}.{pool.__qualname__}"
+    if not any(word in name.lower() for word in ("thread", "solo")):
+        raise SystemExit(
+            f"GOVWATCH_WORKER_CPU={cpu}: pinning is for a single-process worker "
+            f"(--pool threads), not --pool {name or 'prefork'}, whose every child would share "
+            "the one core"
+        )
     allowed = os.sched_getaffinity(0)
     if cpu not in allowed:
-        raise ImproperlyConfigured(
+        raise SystemExit(
             f"GOVWATCH_WORKER_CPU={cpu}: this machine lets the worker use cores {sorted(allowed)}"
         )
+    os.environ[CPUS_BEFORE_PIN] = ",".join(str(c) for c in sorted(allowed))
     os.sched_setaffinity(0, {cpu})

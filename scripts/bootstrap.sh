@@ -12,28 +12,23 @@ missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
-# Wanted but not required: the renderer falls back to /usr/bin/chromium without it.
-OPTIONAL=(chromium-headless-shell)
-optional=()
-for pkg in "${OPTIONAL[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || optional+=("$pkg")
-done
-if ((${#missing[@]} + ${#optional[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]}"
+  $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
 fi
-if ((${#optional[@]})); then
-  echo "bootstrap: installing ${optional[*]}"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${optional[@]}" >/dev/null ||
-    echo "bootstrap: ${optional[*]} not available here; rendering uses /usr/bin/chromium"
-fi
+# Wanted, not required (the renderer falls back to /usr/bin/chromium): installed only when apt
+# already knows a candidate, so that a machine without one is not sent to apt on every run.
+for pkg in chromium-headless-shell; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" && continue
+  apt-cache policy "$pkg" 2>/dev/null | grep -q "Candidate: [0-9]" || continue
+  echo "bootstrap: installing $pkg"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg" \
+    >/dev/null 2>&1 || echo "bootstrap: $pkg could not be installed; rendering uses /usr/bin/chromium"
+done
 
 python=${PYTHON:-}
 if [ -z "$python" ]; then

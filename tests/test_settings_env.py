@@ -236,9 +236,10 @@ def test_django_refuses_to_start_naming_any_bad_variable(tmp_path, name, value):
 # --- GOVWATCH_WORKER_CPU (config/celery.py) -----------------------------------------------------
 
 
-def _pin_in_a_thread(settings, cpu):
+def _pin_in_a_thread(settings, cpu, pool="threads"):
     """Run the worker_init handler in a thread of its own (it pins the calling thread)."""
     import threading
+    from types import SimpleNamespace
 
     from config.celery import pin_worker
 
@@ -247,8 +248,8 @@ def _pin_in_a_thread(settings, cpu):
 
     def run():
         try:
-            pin_worker()
-        except ImproperlyConfigured as exc:
+            pin_worker(sender=SimpleNamespace(pool_cls=pool))
+        except SystemExit as exc:
             out["error"] = str(exc)
         out["cpus"] = os.sched_getaffinity(0)
 
@@ -258,19 +259,45 @@ def _pin_in_a_thread(settings, cpu):
     return out
 
 
-def test_a_worker_given_a_core_is_pinned_to_it(settings):
+def test_a_worker_given_a_core_is_pinned_to_it(settings, monkeypatch):
+    monkeypatch.setenv("GOVWATCH_CPUS_BEFORE_PIN", "")  # restored (removed) afterwards
     every = os.sched_getaffinity(0)
-    assert _pin_in_a_thread(settings, max(every))["cpus"] == {max(every)}
+    out = _pin_in_a_thread(settings, max(every))
+    assert out["cpus"] == {max(every)}
+    # what its Chromium may use later: the cores it had before
+    assert os.environ["GOVWATCH_CPUS_BEFORE_PIN"] == ",".join(map(str, sorted(every)))
 
 
 def test_a_worker_without_a_core_is_left_where_it_is(settings):
     assert _pin_in_a_thread(settings, None)["cpus"] == os.sched_getaffinity(0)
 
 
-def test_a_core_the_machine_does_not_have_is_refused_by_name(settings):
+def test_a_core_the_machine_does_not_have_stops_the_worker(settings):
     out = _pin_in_a_thread(settings, 4096)
     assert "GOVWATCH_WORKER_CPU=4096" in out["error"]
     assert out["cpus"] == os.sched_getaffinity(0)
+
+
+def test_pinning_a_prefork_worker_is_refused(settings):
+    """Its children would all share the one core."""
+    out = _pin_in_a_thread(settings, min(os.sched_getaffinity(0)), pool="prefork")
+    assert "--pool threads" in out["error"] and out["cpus"] == os.sched_getaffinity(0)
+
+
+def test_a_real_worker_with_a_wrong_core_exits_and_says_why(tmp_path):
+    """Celery ignores what a signal handler raises, except SystemExit: the worker must stop."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "REDIS_URL"},
+        "GOVWATCH_WORKER_CPU": "4096",
+        "GOVWATCH_VAR_DIR": str(tmp_path),
+    }
+    celery = Path(sys.executable).with_name("celery")
+    proc = subprocess.run(
+        [str(celery), "-A", "config", "worker", "--pool", "threads", "--loglevel", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "GOVWATCH_WORKER_CPU=4096" in proc.stdout + proc.stderr
 
 
 def test_a_negative_core_is_refused_at_start(monkeypatch):

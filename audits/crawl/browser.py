@@ -439,11 +439,15 @@ MAX_POST_BYTES = 16 * 1024
 
 @contextlib.contextmanager
 def unpinned():
-    """The calling thread, and the processes it starts meanwhile, on every core of the machine;
-    its own affinity back afterwards (its Python keeps to the worker's core)."""
+    """The calling thread, and the processes it starts meanwhile, on the cores the worker had
+    before it pinned itself (``GOVWATCH_CPUS_BEFORE_PIN``, set by config.celery.pin_worker; else
+    every core of the machine); its own affinity back afterwards (its Python keeps to the
+    worker's core)."""
+    before_pin = os.environ.get("GOVWATCH_CPUS_BEFORE_PIN", "")
+    wanted = {int(c) for c in before_pin.split(",") if c.strip().isdigit()}
     try:
         before = os.sched_getaffinity(0)
-        os.sched_setaffinity(0, range(os.cpu_count() or 1))
+        os.sched_setaffinity(0, wanted or range(os.cpu_count() or 1))
     except (OSError, AttributeError):  # a cpuset may refuse some cores; not Linux
         yield
         return

@@ -82,7 +82,7 @@ class RunSite(models.Model):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # What the checks saw when they made the site's findings, {"rules": [code, version],
+    # What the checks saw when they made the site's findings, {"rules": a digest of the rules,
     # "counts": {key: count}}: the run's finish counts the verdict from it instead of evaluating
     # the site again (audits.services.verdicts.verdicts_for_run).
     drafts = models.JSONField(null=True, blank=True, editable=False)

@@ -1,6 +1,8 @@
 """From a run's observations to findings, idempotently: a re-run in the same period updates a
 finding (and keeps its review) instead of adding another."""
 
+import hashlib
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -61,9 +63,14 @@ def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draf
     return evaluate_site(site_facts(run, website, rules), run.monitoring_point, rules)
 
 
+def rules_key(rules: Rules) -> str:
+    """Which rules exactly: a rule set edited in place keeps its code and version."""
+    return hashlib.sha256(repr(rules).encode()).hexdigest()[:32]
+
+
 def drafts_seen(drafts: list[Draft], rules: Rules) -> dict:
     """What RunSite.drafts keeps of a site's drafts: the counts by key, and under which rules."""
-    return {"rules": [rules.code, rules.version], "counts": {d.key: d.count for d in drafts}}
+    return {"rules": rules_key(rules), "counts": {d.key: d.count for d in drafts}}
 
 
 def findings_for_run(run: InspectionRun, rules: Rules | None = None) -> int:

@@ -23,7 +23,7 @@ from audits.models import (
     rules_for,
 )
 from audits.scoring import Counted, Previous, propose_verdict
-from audits.services.findings import site_drafts
+from audits.services.findings import rules_key, site_drafts
 from core.auditlog import audit_record
 from units.access import is_lead
 from units.models import Website
@@ -124,7 +124,7 @@ def verdict_refresh(
     drafts = None
     if run is not None:
         known = seen_by[1] if seen_by and seen_by[0] == run.pk else None
-        if known and known.get("rules") == [rules.code, rules.version]:
+        if known and known.get("rules") == rules_key(rules):
             drafts = known["counts"]
         else:
             drafts = {d.key: d.count for d in site_drafts(run, website, rules)}
@@ -184,7 +184,7 @@ def verdicts_for_run(run: InspectionRun) -> int:
     if run.period_id is None:
         return 0
     site_ids = run.observations.values_list("website_id", flat=True).distinct()
-    seen = dict(run.sites.exclude(drafts=None).values_list("website_id", "drafts"))
+    seen = dict(run.sites.filter(drafts__isnull=False).values_list("website_id", "drafts"))
     rule_set = active_rule_set()  # once for the run, not once a site
     count = 0
     for website in Website.objects.filter(pk__in=site_ids).select_related("unit"):

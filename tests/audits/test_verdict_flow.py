@@ -882,6 +882,7 @@ def test_the_finish_counts_the_drafts_the_findings_were_made_from(site_a, staff,
     )
     stored = RunSite.objects.get(run=run, website=site_a).drafts
     assert sum(1 for k in stored["counts"] if k.startswith("column_overdue")) == 3
+    assert all(isinstance(n, int) and n >= 1 for n in stored["counts"].values())
     fresh = verdict_refresh(site_a, period)  # evaluates the site again
     expected = (fresh.proposed_result, fresh.reasons, sorted(fresh.finding_ids))
 

@@ -344,3 +344,23 @@ def test_w_v5_drafts_follow_the_farms_interaction_truth(crawl_allowed, message_f
         assert "interaction:late" not in found
     if mode == "late_replies":
         assert late >= len(t["late_replies"]) >= 1
+
+
+def test_judging_evaluates_each_account_once_for_its_findings_and_its_verdict(
+    q3_run, staff, monkeypatch
+):
+    from audits.services import accounts
+
+    accounts_judge(q3_run)
+    for finding in Finding.objects.order_by("pk"):
+        finding_review(finding, user=staff, status="confirmed", note="读网检查确认")
+    calls = []
+    real = accounts.account_drafts
+    monkeypatch.setattr(
+        accounts,
+        "account_drafts",
+        lambda account, *rest: calls.append(account.pk) or real(account, *rest),
+    )
+    assert accounts_judge(q3_run) == 11
+    assert len(calls) == len(set(calls)) == 11  # once each, not once more for the verdict
+    assert results("proposed_result") == RESULTS  # and the verdicts are the same

@@ -451,6 +451,12 @@ def proc_status_kb(pid: int, field: str) -> int:
     return 0
 
 
+def core_for(n: int) -> int:
+    """The core worker N is pinned to: the usable cores in turn (as scripts/workers.sh does)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    return cpus[n % len(cpus)]
+
+
 def proc_cpu_seconds(pid: int) -> float:
     """utime + stime of a process (its own threads; not its children)."""
     try:

@@ -29,6 +29,7 @@ from pathlib import Path
 from _common import (
     ROOT,
     FarmProcess,
+    core_for,
     django_setup_and_migrate,
     ensure_services,
     load_registry,
@@ -130,10 +131,9 @@ class Worker:
 def start_workers(config: Config, queue: str, env: dict, log_dir: Path) -> list[Worker]:
     celery = Path(sys.executable).with_name("celery")
     workers = []
-    cpus = sorted(os.sched_getaffinity(0))
     for i in range(config.processes):
         log = log_dir / f"{queue}-{i}.log"
-        own_env = {**env, "GOVWATCH_WORKER_CPU": str(cpus[i % len(cpus)])} if config.pinned else env
+        own_env = {**env, "GOVWATCH_WORKER_CPU": str(core_for(i))} if config.pinned else env
         cmd = [
             str(celery), "-A", "config", "worker", "-Q", queue, "-n", f"{queue}-{i}@%h",
             "--pool", config.pool, "--concurrency", str(config.concurrency),

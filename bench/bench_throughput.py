@@ -43,6 +43,7 @@ import time
 from _common import (
     ROOT,
     FarmProcess,
+    core_for,
     django_setup_and_migrate,
     ensure_services,
     load_registry,
@@ -208,13 +209,6 @@ def pg_stats() -> dict:
     return {"commits": commit, "inserted": ins, "updated": upd, "deleted": dele, "blocks": blocks}
 
 
-def _cpu_for(n: int, args) -> int | None:
-    if not args.pin:
-        return None
-    cpus = sorted(os.sched_getaffinity(0))
-    return cpus[n % len(cpus)]
-
-
 def run_engine(farm: FarmProcess, args, render: bool) -> dict:
     import datetime as dt
 
@@ -239,7 +233,10 @@ def run_engine(farm: FarmProcess, args, render: bool) -> dict:
     started = time.monotonic()
     wall_started = timezone.now()
     procs = [
-        ctx.Process(target=_worker, args=(queue, run.pk, args.threads, _cpu_for(n, args), render))
+        ctx.Process(
+            target=_worker,
+            args=(queue, run.pk, args.threads, core_for(n) if args.pin else None, render),
+        )
         for n in range(args.processes)
     ]
     for p in procs:

@@ -181,7 +181,6 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
 def test_a_worker_pinned_to_one_core_leaves_its_chromium_on_every_core(servers):
     """GOVWATCH_WORKER_CPU pins a worker's threads; the browser they start is not pinned."""
     site = servers(FARM)

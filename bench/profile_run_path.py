@@ -58,6 +58,7 @@ def main(argv=None) -> int:
     p.add_argument(
         "--no-profile", action="store_true", help="time the same calls without cProfile's overhead"
     )
+    p.add_argument("--dump", help="also write the pstats file here (for pstats' callers view)")
     args = p.parse_args(argv)
     farm = FarmProcess(sites=args.sites, columns=args.columns, seed=args.seed, today=args.today)
     env = prepare_environment(
@@ -100,6 +101,8 @@ def main(argv=None) -> int:
     )
     if args.no_profile:
         return 0
+    if args.dump:
+        profile.dump_stats(args.dump)
     for key, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out).strip_dirs().sort_stats(key)

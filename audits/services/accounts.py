@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audits.checks.accounts import (
@@ -158,19 +159,37 @@ def run_accounts(run: InspectionRun):
     return accounts
 
 
+_FINDING_FIELDS = (
+    "unit", "run", "monitoring_point", "kind", "indicator", "severity", "title", "reason", "item",
+    "count", "url", "evidence",
+)  # fmt: skip
+
+
 @transaction.atomic
 def findings_for_account(
     run: InspectionRun, account: Account, rules: Rules, drafts: list[Draft] | None = None
 ) -> list[Finding]:
     if drafts is None:
         drafts = account_drafts(account, run.monitoring_point, rules, run.period)
-    kept = []
-    for d in drafts:
-        finding, _ = Finding.objects.update_or_create(
-            account=account,
-            period_id=run.period_id,
-            key=d.key,
-            defaults={
+    return findings_for_accounts(run, {account: drafts})[account.pk]
+
+
+@transaction.atomic
+def findings_for_accounts(run: InspectionRun, drafts_by: dict) -> dict[int, list[Finding]]:
+    """Store the drafts of many accounts ({account: drafts}) in a fixed number of queries: a
+    finding seen again keeps its row and review, a pending machine finding not seen is gone."""
+    accounts = {a.pk: a for a in drafts_by}
+    existing = {
+        (f.account_id, f.key): f
+        for f in Finding.objects.select_for_update().filter(
+            account_id__in=accounts, period_id=run.period_id
+        )
+    }
+    kept: dict[int, list[Finding]] = {pk: [] for pk in accounts}
+    new, seen = [], []
+    for account, drafts in drafts_by.items():
+        for d in drafts:
+            values = {
                 "unit": account.unit,
                 "run": run,
                 "monitoring_point": run.monitoring_point,
@@ -183,52 +202,88 @@ def findings_for_account(
                 "count": d.count,
                 "url": d.url[:1000],
                 "evidence": d.evidence,
-            },
-        )
-        kept.append(finding)
-    Finding.objects.filter(
-        account=account,
-        period_id=run.period_id,
-        source=Finding.Source.MACHINE,
-        status=Finding.Status.PENDING,
-    ).exclude(pk__in=[f.pk for f in kept]).delete()
+            }
+            finding = existing.get((account.pk, d.key))
+            if finding is None:
+                finding = Finding(account=account, period_id=run.period_id, key=d.key, **values)
+                new.append(finding)
+            else:
+                for name, value in values.items():
+                    setattr(finding, name, value)
+                seen.append(finding)
+            kept[account.pk].append(finding)
+    Finding.objects.bulk_update(seen, _FINDING_FIELDS, batch_size=500)
+    _create_findings(new)
+    kept_ids = {f.pk for found in kept.values() for f in found}
+    gone = [
+        f.pk
+        for (account_id, _), f in existing.items()
+        if f.pk not in kept_ids
+        and f.source == Finding.Source.MACHINE
+        and f.status == Finding.Status.PENDING
+    ]
+    Finding.objects.filter(pk__in=gone).delete()
     return kept
 
 
+def _create_findings(findings: list[Finding]) -> None:
+    """Insert at once; if another run of the period inserted one meanwhile, update its row."""
+    try:
+        with transaction.atomic():
+            Finding.objects.bulk_create(findings)
+    except IntegrityError:
+        for finding in findings:
+            stored, _ = Finding.objects.update_or_create(
+                account=finding.account, period_id=finding.period_id, key=finding.key,
+                defaults={name: getattr(finding, name) for name in _FINDING_FIELDS},
+            )  # fmt: skip
+            finding.__dict__.update(stored.__dict__)
+
+
 def accounts_judge(run: InspectionRun) -> int:
-    """At the end of an office run: the accounts of its scope judged at its monitoring point."""
+    """At the end of an office run: the accounts of its scope judged at its monitoring point,
+    evaluated once for their findings and their verdicts."""
     if run.period_id is None:
         return 0
     rule_set = active_rule_set()
     rules = rules_for(rule_set)
-    count = 0
-    for account in run_accounts(run).select_related("unit"):
-        drafts = account_drafts(account, run.monitoring_point, rules, run.period)
-        findings_for_account(run, account, rules, drafts)
-        account_verdict_refresh(account, run.period, rule_set, seen_by=(run.pk, rules, drafts))
-        count += 1
-    return count
+    drafts_by = {
+        account: account_drafts(account, run.monitoring_point, rules, run.period)
+        for account in run_accounts(run).select_related("unit").order_by("pk")
+    }
+    findings_for_accounts(run, drafts_by)
+    account_verdicts_refresh(
+        list(drafts_by),
+        run.period,
+        rule_set,
+        seen=(run.pk, rules, {a.pk: d for a, d in drafts_by.items()}),
+    )
+    return len(drafts_by)
 
 
 def monitoring_run_for_account(account: Account, period: Period) -> InspectionRun | None:
-    runs = (
+    return monitoring_runs_for_accounts([account], period).get(account.pk)
+
+
+def monitoring_runs_for_accounts(accounts, period: Period) -> dict[int, InspectionRun]:
+    """For each account, the run whose monitoring point its counts come from: the designated
+    run if it covered the account's unit, else the last complete office run of the period over
+    the whole county or the account's unit (the accounts a run judges: run_accounts)."""
+    units = {a.unit_id for a in accounts}
+    runs = list(
         InspectionRun.objects.filter(period=period, status=InspectionRun.Status.DONE)
         .exclude(trigger=InspectionRun.Trigger.SELF_CHECK)
         .filter(website__isnull=True)
-        .filter(models_q_unit(account))
+        .filter(Q(unit__isnull=True) | Q(unit_id__in=units))
         .order_by("-monitoring_point", "-finished_at", "-pk")
     )
-    if period.monitoring_run_id:
-        designated = runs.filter(pk=period.monitoring_run_id).first()
-        if designated:
-            return designated
-    return runs.first()
-
-
-def models_q_unit(account: Account):
-    from django.db.models import Q
-
-    return Q(unit__isnull=True) | Q(unit_id=account.unit_id)
+    out = {}
+    for account in accounts:
+        covering = [r for r in runs if r.unit_id in (None, account.unit_id)]
+        designated = [r for r in covering if r.pk == period.monitoring_run_id]
+        if designated or covering:
+            out[account.pk] = (designated or covering)[0]
+    return out
 
 
 def account_verdict_refresh(
@@ -239,40 +294,65 @@ def account_verdict_refresh(
 
     ``seen_by`` = (run id, rules, drafts) just evaluated at that run's monitoring point: used
     instead of evaluating again when that run is the monitoring run under the same rules."""
+    seen = (seen_by[0], seen_by[1], {account.pk: seen_by[2]}) if seen_by else None
+    refreshed = account_verdicts_refresh([account], period, rule_set, seen)
+    return refreshed[0] if refreshed else None
+
+
+def account_verdicts_refresh(
+    accounts, period: Period, rule_set: RuleSet | None = None, seen=None
+) -> list[Verdict]:
+    """account_verdict_refresh for many accounts of one period, in a fixed number of queries
+    (plus the evaluation of accounts whose drafts are not known). ``seen`` = (run id, rules,
+    {account id: drafts})."""
+    from audits.services.verdicts import _PROPOSAL_FIELDS, _create_verdicts
+
+    accounts = list(accounts)
+    ids = [a.pk for a in accounts]
     if period.is_locked:
-        return Verdict.objects.filter(account=account, period=period).first()
+        stored = {
+            v.account_id: v for v in Verdict.objects.filter(account_id__in=ids, period=period)
+        }
+        return [stored[pk] for pk in ids if pk in stored]
     rule_set = rule_set or active_rule_set()
     rules = rules_for(rule_set)
-    run = monitoring_run_for_account(account, period)
-    point = run.monitoring_point if run else min(period.end, timezone.localdate())
-    if seen_by and run is not None and seen_by[0] == run.pk and seen_by[1] == rules:
-        drafts = {d.key: d for d in seen_by[2]}
-    else:
-        drafts = {d.key: d for d in account_drafts(account, point, rules, period)}
-    rows = list(Finding.objects.filter(account=account, period=period).order_by("pk"))
+    runs = monitoring_runs_for_accounts(accounts, period)
+    findings: dict[int, list[Finding]] = {pk: [] for pk in ids}
+    for f in Finding.objects.filter(account_id__in=ids, period=period).order_by("pk"):
+        findings[f.account_id].append(f)
+    previous = _previous_of(ids, period)
+    stored = {v.account_id: v for v in Verdict.objects.filter(account_id__in=ids, period=period)}
+    now = timezone.now()
+    out, new = [], []
+    for account in accounts:
+        run = runs.get(account.pk)
+        point = run.monitoring_point if run else min(period.end, timezone.localdate())
+        if seen and run is not None and seen[0] == run.pk and seen[1] == rules:
+            drafts = {d.key: d for d in seen[2].get(account.pk, ())}
+        else:
+            drafts = {d.key: d for d in account_drafts(account, point, rules, period)}
+        rows = findings[account.pk]
 
-    def counted(status):
-        out = []
-        for f in rows:
-            if f.status != status:
-                continue
-            if f.source == Finding.Source.MACHINE and f.key not in drafts:
-                continue
-            out.append(
-                Counted(f.key, f.kind, f.indicator, f.severity, f.title, f.item, f.count, f.source)
-            )
-        return out
+        def counted(status, rows=rows, drafts=drafts):
+            out = []
+            for f in rows:
+                if f.status != status:
+                    continue
+                if f.source == Finding.Source.MACHINE and f.key not in drafts:
+                    continue
+                out.append(
+                    Counted(
+                        f.key, f.kind, f.indicator, f.severity, f.title, f.item, f.count, f.source
+                    )
+                )
+            return out
 
-    previous = _previous(account, period)
-    confirmed, pending = counted(Finding.Status.CONFIRMED), counted(Finding.Status.PENDING)
-    # No score for new media: the deduction table is the websites'.
-    proposal = propose_verdict(confirmed, rules, previous=previous)
-    projection = propose_verdict(confirmed + pending, rules, previous=previous)
-    confirmed_keys = {c.key for c in confirmed}
-    verdict, _ = Verdict.objects.update_or_create(
-        account=account,
-        period=period,
-        defaults={
+        confirmed, pending = counted(Finding.Status.CONFIRMED), counted(Finding.Status.PENDING)
+        # No score for new media: the deduction table is the websites'.
+        proposal = propose_verdict(confirmed, rules, previous=previous[account.pk])
+        projection = propose_verdict(confirmed + pending, rules, previous=previous[account.pk])
+        confirmed_keys = {c.key for c in confirmed}
+        values = {
             "unit": account.unit,
             "monitoring_point": point,
             "monitoring_run": run,
@@ -288,26 +368,43 @@ def account_verdict_refresh(
             "pending_count": sum(1 for c in pending if c.severity != Severity.MANUAL),
             "projected_result": projection.result,
             "projected_reasons": list(projection.reasons),
-            "computed_at": timezone.now(),
-        },
-    )
-    return verdict
+            "computed_at": now,
+        }
+        verdict = stored.get(account.pk)
+        if verdict is None:
+            verdict = Verdict(account=account, period=period, **values)
+            new.append(verdict)
+        else:
+            for name, value in values.items():
+                setattr(verdict, name, value)
+        out.append(verdict)
+    # Only the proposal's fields: a person's decision (result, override) is never written here.
+    Verdict.objects.bulk_update([v for v in out if v.pk], _PROPOSAL_FIELDS, batch_size=500)
+    _create_verdicts(new)
+    return out
 
 
-def _previous(account: Account, period: Period) -> Previous:
+def _previous_of(account_ids, period: Period) -> dict[int, Previous]:
     from audits.services.verdicts import _PREVIOUS_LABEL
 
     earlier = period.previous()
     label = _PREVIOUS_LABEL.get(period.kind, "上期")
-    if earlier is None:
-        return Previous(label=label)
-    rows = list(
-        Finding.objects.filter(account=account, period=earlier, status=Finding.Status.CONFIRMED)
-        .exclude(severity__in=(Severity.WARNING, Severity.MANUAL))
-        .values_list("key", "rectification")
-    )
-    return Previous(
-        open_keys=frozenset(k for k, s in rows if s != Finding.Rectification.CLOSED),
-        fixed=sum(1 for _, s in rows if s == Finding.Rectification.CLOSED),
-        label=label,
-    )
+    rows: dict[int, list] = {pk: [] for pk in account_ids}
+    if earlier is not None:
+        for account_id, key, state in (
+            Finding.objects.filter(
+                account_id__in=account_ids, period=earlier, status=Finding.Status.CONFIRMED
+            )
+            .exclude(severity__in=(Severity.WARNING, Severity.MANUAL))
+            .values_list("account_id", "key", "rectification")
+        ):
+            rows[account_id].append((key, state))
+    closed = Finding.Rectification.CLOSED
+    return {
+        account_id: Previous(
+            open_keys=frozenset(k for k, s in found if s != closed),
+            fixed=sum(1 for _, s in found if s == closed),
+            label=label,
+        )
+        for account_id, found in rows.items()
+    }

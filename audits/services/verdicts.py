@@ -7,7 +7,7 @@ the proposal moves; every decision is in the audit log.
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audits.glossary import Severity
@@ -33,27 +33,42 @@ _PREVIOUS_LABEL = {"month": "上月", "quarter": "上季度", "year": "上年度
 
 def previous_problems(website: Website, period: Period) -> Previous:
     """Last period's problems that counted in its verdict, with their rectification states."""
+    return previous_problems_of([website.pk], period)[website.pk]
+
+
+def previous_problems_of(website_ids, period: Period) -> dict[int, Previous]:
+    """previous_problems for many sites of one period, in three queries."""
     earlier = period.previous()
     label = _PREVIOUS_LABEL.get(period.kind, "上期")
     if earlier is None:
-        return Previous(label=label)
-    verdict = Verdict.objects.filter(website=website, period=earlier).first()
-    rows = Finding.objects.filter(website=website, period=earlier, status=Finding.Status.CONFIRMED)
-    if verdict is not None:
-        rows = rows.filter(pk__in=verdict.finding_ids)
-    rows = list(
-        rows.exclude(severity__in=(Severity.WARNING, Severity.MANUAL)).values_list(
-            "key", "rectification"
+        return {pk: Previous(label=label) for pk in website_ids}
+    counted = dict(
+        Verdict.objects.filter(website_id__in=website_ids, period=earlier).values_list(
+            "website_id", "finding_ids"
         )
     )
+    rows: dict[int, list] = {pk: [] for pk in website_ids}
+    for website_id, pk, key, state in (
+        Finding.objects.filter(
+            website_id__in=website_ids, period=earlier, status=Finding.Status.CONFIRMED
+        )
+        .exclude(severity__in=(Severity.WARNING, Severity.MANUAL))
+        .values_list("website_id", "pk", "key", "rectification")
+    ):
+        ids = counted.get(website_id)
+        if ids is None or pk in ids:  # only what counted in last period's verdict, if it had one
+            rows[website_id].append((key, state))
     closed = Finding.Rectification.CLOSED
     attempted = {Finding.Rectification.SUBMITTED, Finding.Rectification.REJECTED}
-    return Previous(
-        open_keys=frozenset(k for k, state in rows if state != closed),
-        fixed=sum(1 for _, state in rows if state == closed),
-        attempted=frozenset(k for k, state in rows if state in attempted),
-        label=label,
-    )
+    return {
+        website_id: Previous(
+            open_keys=frozenset(k for k, state in found if state != closed),
+            fixed=sum(1 for _, state in found if state == closed),
+            attempted=frozenset(k for k, state in found if state in attempted),
+            label=label,
+        )
+        for website_id, found in rows.items()
+    }
 
 
 def previous_period_keys(website: Website, period: Period) -> frozenset[str]:
@@ -61,25 +76,33 @@ def previous_period_keys(website: Website, period: Period) -> frozenset[str]:
 
 
 def monitoring_run_for(website: Website, period: Period) -> InspectionRun | None:
-    """The run whose observations the period's counts come from: the one staff designated,
-    if it covered this site, else the last complete office run of the period that did. Other
-    runs give warnings, history and trends, never sums (daily runs would otherwise add up
-    columns overdue on different days toward the veto thresholds)."""
-    runs = (
-        InspectionRun.objects.filter(
-            period=period,
-            status=InspectionRun.Status.DONE,
-            sites__website=website,
-            sites__status=RunSite.Status.DONE,
+    """The run whose observations the period's counts come from (see monitoring_runs_for)."""
+    return monitoring_runs_for([website.pk], period).get(website.pk)
+
+
+def monitoring_runs_for(website_ids, period: Period) -> dict[int, InspectionRun]:
+    """For each site, the run whose observations the period's counts come from: the one staff
+    designated, if it covered this site, else the last complete office run of the period that
+    did. Other runs give warnings, history and trends, never sums (daily runs would otherwise
+    add up columns overdue on different days toward the veto thresholds). Sites no complete
+    run covered are absent."""
+    covered = (
+        RunSite.objects.filter(
+            website_id__in=website_ids,
+            status=RunSite.Status.DONE,
+            run__period=period,
+            run__status=InspectionRun.Status.DONE,
         )
-        .exclude(trigger=InspectionRun.Trigger.SELF_CHECK)
-        .order_by("-monitoring_point", "-finished_at", "-pk")
+        .exclude(run__trigger=InspectionRun.Trigger.SELF_CHECK)
+        .order_by("-run__monitoring_point", "-run__finished_at", "-run_id")
+        .values_list("website_id", "run_id")
     )
-    if period.monitoring_run_id:
-        designated = runs.filter(pk=period.monitoring_run_id).first()
-        if designated is not None:
-            return designated
-    return runs.first()
+    chosen: dict[int, int] = {}
+    for website_id, run_id in covered:
+        if website_id not in chosen or run_id == period.monitoring_run_id:
+            chosen[website_id] = run_id
+    runs = InspectionRun.objects.in_bulk(set(chosen.values()))
+    return {website_id: runs[run_id] for website_id, run_id in chosen.items()}
 
 
 def _counted(rows, seen: dict | None) -> list[Counted]:
@@ -116,47 +139,82 @@ def verdict_refresh(
 
     ``seen_by`` = (run id, RunSite.drafts): what that run's checks saw of the site, used instead
     of evaluating it again when that run is the monitoring run and the rules are the same."""
+    seen = (seen_by[0], {website.pk: seen_by[1]}) if seen_by else None
+    refreshed = verdicts_refresh([website], period, monitoring_point, rule_set, seen)
+    return refreshed[0] if refreshed else None
+
+
+_PROPOSAL_FIELDS = (
+    "unit", "monitoring_point", "monitoring_run", "rule_set", "rule_set_version",
+    "proposed_result", "proposed_score", "reasons", "finding_ids", "carried_keys",
+    "pending_count", "projected_result", "projected_reasons", "computed_at",
+)  # fmt: skip
+
+
+def verdicts_refresh(
+    websites,
+    period: Period,
+    monitoring_point: dt.date | None = None,
+    rule_set: RuleSet | None = None,
+    seen: tuple[int, dict] | None = None,
+) -> list[Verdict]:
+    """verdict_refresh for many sites of one period, in a fixed number of queries (plus the
+    evaluation of sites whose drafts are not known). ``seen`` = (run id, {website id:
+    RunSite.drafts}). Returns the sites' verdicts in their order."""
+    websites = list(websites)
+    ids = [w.pk for w in websites]
     if period.is_locked:
-        return Verdict.objects.filter(website=website, period=period).first()
+        stored = {
+            v.website_id: v for v in Verdict.objects.filter(website_id__in=ids, period=period)
+        }
+        return [stored[pk] for pk in ids if pk in stored]
     rule_set = rule_set or active_rule_set()
     rules = rules_for(rule_set)
-    run = monitoring_run_for(website, period)
-    drafts = None
-    if run is not None:
-        known = seen_by[1] if seen_by and seen_by[0] == run.pk else None
-        if known and known.get("rules") == rules_key(rules):
-            drafts = known["counts"]
-        else:
-            drafts = {d.key: d.count for d in site_drafts(run, website, rules)}
-    findings = list(
-        Finding.objects.filter(website=website, period=period)
+    key = rules_key(rules)
+    runs = monitoring_runs_for(ids, period)
+    findings: dict[int, list[Finding]] = {pk: [] for pk in ids}
+    for f in (
+        Finding.objects.filter(website_id__in=ids, period=period)
         .select_related("column")
         .order_by("pk")
+    ):
+        findings[f.website_id].append(f)
+    previous = previous_problems_of(ids, period)
+    bonuses = dict(
+        Bonus.objects.filter(website_id__in=ids, period=period).values_list("website_id", "points")
     )
-    confirmed = [f for f in findings if f.status == Finding.Status.CONFIRMED]
-    pending = [f for f in findings if f.status == Finding.Status.PENDING]
-    previous = previous_problems(website, period)
-    bonus = Bonus.objects.filter(website=website, period=period).first()
-    extra = bonus.points if bonus and website.kind == Website.Kind.PORTAL else 0.0
+    stored = {v.website_id: v for v in Verdict.objects.filter(website_id__in=ids, period=period)}
+    now = timezone.now()
+    out, new = [], []
+    for website in websites:
+        run = runs.get(website.pk)
+        drafts = None
+        if run is not None:
+            known = seen[1].get(website.pk) if seen and seen[0] == run.pk else None
+            if known and known.get("rules") == key:
+                drafts = known["counts"]
+            else:
+                drafts = {d.key: d.count for d in site_drafts(run, website, rules)}
+        rows = findings[website.pk]
+        confirmed = [f for f in rows if f.status == Finding.Status.CONFIRMED]
+        pending = [f for f in rows if f.status == Finding.Status.PENDING]
+        extra = bonuses.get(website.pk, 0.0) if website.kind == Website.Kind.PORTAL else 0.0
 
-    def propose(rows):
-        return propose_verdict(
-            _counted(rows, drafts),
-            rules,
-            has_services=website.has_services,
-            previous=previous,
-            bonus=extra,
-        )
+        def propose(found, website=website, drafts=drafts, extra=extra):
+            return propose_verdict(
+                _counted(found, drafts),
+                rules,
+                has_services=website.has_services,
+                previous=previous[website.pk],
+                bonus=extra,
+            )
 
-    proposal = propose(confirmed)
-    projection = propose(confirmed + pending)
-    counted_ids = {c.key for c in _counted(confirmed, drafts)}
-    counted_pending = _counted(pending, drafts)
-    point = run.monitoring_point if run else (monitoring_point or min(period.end, _today()))
-    verdict, _ = Verdict.objects.update_or_create(
-        website=website,
-        period=period,
-        defaults={
+        proposal = propose(confirmed)
+        projection = propose(confirmed + pending)
+        counted_ids = {c.key for c in _counted(confirmed, drafts)}
+        counted_pending = _counted(pending, drafts)
+        point = run.monitoring_point if run else (monitoring_point or min(period.end, _today()))
+        values = {
             "unit": website.unit,
             "monitoring_point": point,
             "monitoring_run": run,
@@ -170,10 +228,35 @@ def verdict_refresh(
             "pending_count": sum(1 for f in counted_pending if f.severity != Severity.MANUAL),
             "projected_result": projection.result,
             "projected_reasons": list(projection.reasons),
-            "computed_at": timezone.now(),
-        },
-    )
-    return verdict
+            "computed_at": now,
+        }
+        verdict = stored.get(website.pk)
+        if verdict is None:
+            verdict = Verdict(website=website, period=period, **values)
+            new.append(verdict)
+        else:
+            for name, value in values.items():
+                setattr(verdict, name, value)
+        out.append(verdict)
+    # Only the proposal's fields: a person's decision (result, override) is never written here.
+    Verdict.objects.bulk_update([v for v in out if v.pk], _PROPOSAL_FIELDS, batch_size=500)
+    _create_verdicts(new)
+    return out
+
+
+def _create_verdicts(verdicts: list[Verdict]) -> None:
+    """Insert new verdicts at once; if a refresh elsewhere inserted one of them meanwhile,
+    update its row instead (one at a time, as update_or_create would)."""
+    try:
+        with transaction.atomic():
+            Verdict.objects.bulk_create(verdicts)
+    except IntegrityError:
+        for verdict in verdicts:
+            stored, _ = Verdict.objects.update_or_create(
+                website=verdict.website, account=verdict.account, period=verdict.period,
+                defaults={name: getattr(verdict, name) for name in _PROPOSAL_FIELDS},
+            )  # fmt: skip
+            verdict.__dict__.update(stored.__dict__)
 
 
 def _today() -> dt.date:
@@ -185,13 +268,9 @@ def verdicts_for_run(run: InspectionRun) -> int:
         return 0
     site_ids = run.observations.values_list("website_id", flat=True).distinct()
     seen = dict(run.sites.filter(drafts__isnull=False).values_list("website_id", "drafts"))
-    rule_set = active_rule_set()  # once for the run, not once a site
-    count = 0
-    for website in Website.objects.filter(pk__in=site_ids).select_related("unit"):
-        known = (run.pk, seen[website.pk]) if website.pk in seen else None
-        verdict_refresh(website, run.period, run.monitoring_point, rule_set, seen_by=known)
-        count += 1
-    return count
+    websites = list(Website.objects.filter(pk__in=site_ids).select_related("unit").order_by("pk"))
+    verdicts_refresh(websites, run.period, run.monitoring_point, seen=(run.pk, seen))
+    return len(websites)
 
 
 def verdicts_refresh_for(findings) -> int:

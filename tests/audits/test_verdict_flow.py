@@ -921,3 +921,62 @@ def test_stored_drafts_of_another_run_or_other_rules_are_not_used(site_a, staff,
     calls.clear()
     verdicts.verdicts_for_run(first)
     assert calls == [first]
+
+
+def _county_run(n_sites, *, period, user, unit, prefix):
+    """One office run over n sites, some of whose 12 columns are over a year old (none, a few,
+    enough for a veto); findings confirmed, drafts stored as the site tasks store them."""
+    run = run_create(trigger="staff", monitoring_point=POINT, period=period)
+    sites = []
+    for i in range(n_sites):
+        site = Website.objects.create(
+            unit=unit, name=f"站点{prefix}{i}", home_url=f"http://127.0.{prefix}.{i + 1}:8800/"
+        )
+        columns = add_columns(site, 12)
+        stale = columns[: (0, 11, 2, 10, 1, 5, 3)[i % 7]]
+        RunSite.objects.create(run=run, website=site, status="running")
+        for c in columns:
+            observe(run, site, column=c, newest=STALE if c in stale else POINT)
+        sites.append(site)
+    findings_for_run(run)
+    RunSite.objects.filter(run=run).update(status="done")
+    complete(run)
+    confirm_pending(user, run=run)
+    return run, sites
+
+
+def test_the_finishs_queries_do_not_grow_with_the_sites(unit_a, staff):
+    from audits.services import verdicts
+
+    counts = []
+    Period.for_code("2026-09")  # both periods below have a previous one to carry problems from
+    for code, n in (("2026-10", 2), ("2026-11", 7)):
+        period = Period.for_code(code)
+        run, sites = _county_run(n, period=period, user=staff, unit=unit_a, prefix=n)
+        Verdict.objects.filter(period=period).delete()
+        with CaptureQueriesContext(connection) as ctx:
+            assert verdicts.verdicts_for_run(run) == n
+        counts.append(len(ctx.captured_queries))
+        # the same verdicts as refreshing each site alone
+        batch = {v.website_id: (v.proposed_result, v.reasons, sorted(v.finding_ids))
+                 for v in Verdict.objects.filter(period=period)}  # fmt: skip
+        Verdict.objects.filter(period=period).delete()
+        for site in sites:
+            verdict_refresh(site, period)
+        alone = {v.website_id: (v.proposed_result, v.reasons, sorted(v.finding_ids))
+                 for v in Verdict.objects.filter(period=period)}  # fmt: skip
+        assert batch == alone and len(batch) == n
+        assert {"clean", "veto"} <= {r for r, _, _ in batch.values()}
+    assert counts[0] == counts[1], counts
+
+
+def test_a_refresh_keeps_a_persons_decision_and_moves_the_proposal(site_a, staff):
+    period = Period.for_code("2026-11")
+    columns = add_columns(site_a, 12)
+    inspect(site_a, columns, point=POINT, period=period, stale=columns[:1], user=staff)
+    verdict = verdict_of(site_a, "2026-11")
+    verdict_decide(verdict, user=staff, result="fail", reason="人工认定")
+    inspect(site_a, columns, point=POINT, period=period, stale=columns[:11], user=staff)
+    verdict = verdict_of(site_a, "2026-11")
+    assert (verdict.result, verdict.override_reason) == ("fail", "人工认定")
+    assert verdict.proposed_result == "veto"

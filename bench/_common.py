@@ -474,6 +474,14 @@ def machine_busy() -> float:
     return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_steal() -> float:
+    """CPU seconds since boot that the hypervisor ran other guests while this one wanted to run
+    (/proc/stat's steal): when it grows during a bench, the figures are not this machine's."""
+    with open("/proc/stat") as fh:
+        ticks = [int(x) for x in fh.readline().split()[1:]]
+    return ticks[7] / os.sysconf("SC_CLK_TCK")
+
+
 def process_tree(pid: int) -> list[int]:
     """`pid` and every descendant (read from /proc/*/stat)."""
     parents: dict[int, list[int]] = {}

@@ -48,6 +48,7 @@ from _common import (
     ensure_services,
     load_registry,
     machine_busy,
+    machine_steal,
     prepare_environment,
     proc_cpu_seconds,
     run_cleanups,
@@ -68,6 +69,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--today", default="2026-11-23")
     p.add_argument("--max-seconds", type=float, default=1200)
     p.add_argument("--no-scrapy", action="store_true")
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="Scrapy and the run path in turn this many times per pair; the tables show the "
+        "round with the median ratio (this machine's speed drifts between runs)",
+    )
     p.add_argument(
         "--pairs",
         default="plain,render",
@@ -125,11 +133,13 @@ class Usage:
     def __init__(self, farm: FarmProcess) -> None:
         self.farm = farm
         self.farm0, self.busy0 = proc_cpu_seconds(farm.proc.pid), machine_busy()
+        self.steal0 = machine_steal()
         self.procs0 = cpu_by_command()
 
     def done(self, result: dict) -> dict:
         result["farm_cpu"] = proc_cpu_seconds(self.farm.proc.pid) - self.farm0
         result["machine_cpu"] = machine_busy() - self.busy0
+        result["steal"] = machine_steal() - self.steal0
         # Processes alive at the end, by family (those that exited meanwhile are not seen).
         by_family: dict[str, float] = {}
         skip = {os.getpid(), self.farm.proc.pid}
@@ -318,23 +328,66 @@ def main(argv=None) -> int:
         pairs.remove("render")
     django_setup_and_migrate()
     load_registry(farm, say)
-    results = []  # (pair, scrapy result or None, run path result)
+    results = []  # (pair, scrapy result or None, run path result): the median round's
+    rounds = []  # (pair, round, Scrapy pages/s, run path pages/s, steal s of each)
     for pair in pairs:
         render = pair == "render"
-        scrapy = None
-        if not args.no_scrapy:
-            say(f"Scrapy baseline ({pair}) …")
+        played = []
+        for n in range(1, max(1, args.rounds) + 1):
+            scrapy = None
+            if not args.no_scrapy:
+                say(f"Scrapy baseline ({pair}, round {n}) …")
+                usage = Usage(farm)
+                scrapy = usage.done(run_scrapy(farm, args, chromium if render else None))
+                say(f"  Scrapy: {scrapy['pages']} pages in {scrapy['wall']:.1f} s")
+            say(f"run path ({pair}, round {n}): {args.processes} processes x {args.threads} …")
             usage = Usage(farm)
-            scrapy = usage.done(run_scrapy(farm, args, chromium if render else None))
-            say(f"  Scrapy: {scrapy['pages']} pages in {scrapy['wall']:.1f} s")
-        say(f"run path ({pair}): {args.processes} processes x {args.threads} threads …")
-        usage = Usage(farm)
-        engine = usage.done(run_engine(farm, args, render))
-        say(f"  run path: {engine['pages']} pages in {engine['wall']:.1f} s ({engine['status']})")
-        results.append((pair, scrapy, engine))
+            engine = usage.done(run_engine(farm, args, render))
+            say(f"  run path: {engine['pages']} pages in {engine['wall']:.1f} s")
+            played.append((scrapy, engine))
+            rounds.append((pair, n, scrapy, engine))
+        # The round whose ratio is the median (or whose run path rate is, without Scrapy).
+        played.sort(key=lambda se: _rate(se[1]) / (_rate(se[0]) if se[0] else 1.0))
+        results.append((pair, *played[(len(played) - 1) // 2]))
     farm.stop()
     report(args, results)
+    if len(rounds) > len(results):
+        report_rounds(rounds)
     return 0
+
+
+def _rate(result: dict) -> float:
+    return result["pages"] / result["wall"]
+
+
+def report_rounds(rounds) -> None:
+    rows = []
+    for pair, n, scrapy, engine in rounds:
+        ratio = _rate(engine) / _rate(scrapy) if scrapy else None
+        rows.append((
+            pair, n, f"{_rate(scrapy):.1f}" if scrapy else "", f"{_rate(engine):.1f}",
+            f"{ratio:.2f}" if ratio else "",
+            f"{scrapy['steal']:.1f}" if scrapy else "", f"{engine['steal']:.1f}",
+        ))  # fmt: skip
+    print(
+        "\nEvery round (each pair's tables above show its median round). Steal: CPU seconds "
+        "the hypervisor gave other guests while this one wanted to run (/proc/stat), a sign of "
+        "a noisy neighbour:\n"
+    )
+    print(
+        table(
+            (
+                "pair",
+                "round",
+                "Scrapy pages/s",
+                "run path pages/s",
+                "ratio",
+                "Scrapy steal s",
+                "run path steal s",
+            ),
+            rows,
+        )  # fmt: skip
+    )
 
 
 _WORK = {

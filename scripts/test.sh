@@ -9,7 +9,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   eval "$(scripts/services.sh start | sed 's/^/export /')"
   started=1
 fi
-cleanup() { [ "$started" -eq 1 ] && scripts/services.sh stop; }
+cleanup() { if [ "$started" -eq 1 ]; then scripts/services.sh stop; fi; }
 trap cleanup EXIT
 
 .venv/bin/ruff check .

@@ -40,9 +40,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import requests
 import urllib3
-from requests.utils import DEFAULT_ACCEPT_ENCODING
+from requests.utils import DEFAULT_ACCEPT_ENCODING, requote_uri
 
 from .config import CrawlConfig
 from .encoding import decode_html
@@ -50,13 +49,16 @@ from .politeness import Limiter, LimiterTimeout, make_limiter
 from .safety import BadURL, ResolvedURL, UnresolvableHost, UnsafeURL, resolve_url
 from .transport import (
     Failure,
-    NoCookies,
-    PinnedAdapter,
+    PinnedPools,
     classify_exception,
     legacy_ssl_context,
 )
 
 LinkState = Literal["ok", "dead", "unknown"]
+
+# One try per request (the fetcher retries itself), redirects returned, not followed; read
+# errors raised as they are.
+_NO_RETRIES = urllib3.Retry(0, read=False)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -191,8 +193,10 @@ class Fetcher:
     def __init__(self, config: CrawlConfig, limiter: Limiter | None = None) -> None:
         self.config = config
         self.limiter = limiter if limiter is not None else make_limiter(config)
-        self._session = self._make_session(None)
-        self._legacy_session = self._make_session(legacy_ssl_context())
+        # Pools are per address: many county sites often share one hosting platform IP.
+        sizes = {"num_pools": 64, "maxsize": max(32, config.per_host_concurrency)}
+        self._pools = PinnedPools(ca_bundle=config.ca_bundle, **sizes)
+        self._legacy_pools = PinnedPools(legacy_ssl_context(), **sizes)
         self._waits: dict[str, HostWaits] = {}
         self._waits_lock = threading.Lock()
         self._base_headers = {
@@ -202,24 +206,9 @@ class Fetcher:
             "Accept-Encoding": DEFAULT_ACCEPT_ENCODING,
         }
 
-    def _make_session(self, ssl_context: ssl.SSLContext | None) -> requests.Session:
-        session = requests.Session()
-        session.trust_env = False
-        session.cookies.set_policy(NoCookies())
-        adapter = PinnedAdapter(
-            ssl_context=ssl_context,
-            pool_connections=64,
-            # Pools are per address: many county sites often share one hosting platform IP.
-            pool_maxsize=max(32, self.config.per_host_concurrency),
-            max_retries=0,
-        )
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-        return session
-
     def close(self) -> None:
-        self._session.close()
-        self._legacy_session.close()
+        self._pools.clear()
+        self._legacy_pools.clear()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -498,32 +487,33 @@ class Fetcher:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         if body is not None:
             headers["Content-Type"] = body.content_type
-        try:
-            prepared = requests.Request(
-                method, target.url_for(address), headers=headers, data=body.data if body else None
-            ).prepare()
-        except (requests.RequestException, ValueError) as exc:
-            raise Failure("bad_url", f"网址无效：{exc}") from exc
-        if mode == "verify":
-            session, verify = self._session, (cfg.ca_bundle or True)
-        elif mode == "legacy":
-            session, verify = self._legacy_session, False
+        if mode == "legacy":
+            pools, verify = self._legacy_pools, False
         else:
-            session, verify = self._session, False
+            pools, verify = self._pools, mode == "verify"
         try:
-            response = session.send(
-                prepared,
-                stream=True,
-                allow_redirects=False,
-                verify=verify,
-                timeout=(min(cfg.connect_timeout, remaining), min(cfg.read_timeout, remaining)),
+            pool = pools.pool(target.scheme, address, target.port, target.host, verify=verify)
+            raw = pool.urlopen(
+                method,
+                requote_uri(target.path),
+                body=body.data if body else None,
+                headers=headers,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=False,
+                retries=_NO_RETRIES,
+                timeout=urllib3.Timeout(
+                    connect=min(cfg.connect_timeout, remaining),
+                    read=min(cfg.read_timeout, remaining),
+                ),
             )
         except Exception as exc:  # noqa: BLE001 - every failure becomes a Failure
             raise classify_exception(exc, cfg) from exc
         try:
-            raw = response.raw
-            status = response.status_code
-            hop_headers = {k.lower(): v for k, v in response.headers.items()}
+            status = raw.status
+            # one value per name, repeated headers joined with ", " (as requests gave them)
+            hop_headers = {k.lower(): raw.headers[k] for k in raw.headers}
             set_cookies = list(raw.headers.getlist("Set-Cookie")) if raw.headers else []
             cert_not_after = _cert_not_after(raw) if target.scheme == "https" else None
             is_redirect = status in REDIRECT_STATUSES
@@ -540,12 +530,12 @@ class Fetcher:
             if complete:
                 raw.release_conn()
             else:
-                response.close()
+                _discard(raw)
         except Failure:
-            response.close()
+            _discard(raw)
             raise
         except Exception as exc:  # noqa: BLE001
-            response.close()
+            _discard(raw)
             raise classify_exception(exc, cfg) from exc
         return _Hop(
             status=status,
@@ -619,6 +609,12 @@ class Fetcher:
 
 
 # -- helpers --------------------------------------------------------------------------------
+
+
+def _discard(raw: urllib3.HTTPResponse) -> None:
+    """Drop a response not read to its end: its connection cannot be reused."""
+    raw.close()
+    raw.release_conn()
 
 
 def _read_capped(

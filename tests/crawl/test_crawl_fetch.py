@@ -1,5 +1,6 @@
 import datetime as dt
 import socket
+from urllib.parse import unquote
 
 import pytest
 
@@ -35,6 +36,16 @@ def test_it_sends_the_real_host_name_and_an_honest_user_agent(servers):
     assert result.ok
     assert farm.host_headers[-1] == f"127.0.3.1:{farm.port}"
     assert farm.user_agents[-1] == "govwatch-test/1.0 (+%E6%B5%8B%E8%AF%95)"
+
+
+def test_a_path_in_chinese_is_sent_percent_encoded_once(servers):
+    farm = servers("127.0.3.1")
+    with Fetcher(make_config()) as f:
+        f.fetch(farm.url("/新闻动态/列表.html?类别=通知&page=2"))
+        f.fetch(farm.url("/already%20encoded/%E5%88%97.html"))
+    hits = [k for k in farm.hits if "列" in unquote(k)]
+    assert "GET /%E6%96%B0%E9%97%BB%E5%8A%A8%E6%80%81/%E5%88%97%E8%A1%A8.html" in hits
+    assert "GET /already%20encoded/%E5%88%97.html" in hits  # not encoded twice
 
 
 @pytest.mark.parametrize(

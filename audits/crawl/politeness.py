@@ -16,6 +16,7 @@ department "sites" are directories of the portal's host, and must share its limi
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
 import hashlib
@@ -25,6 +26,7 @@ import re
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -234,10 +236,12 @@ class FileLimiter:
 
 # One round trip to start a request (the run path's CPU, issue 12): KEYS[1] the host's defer
 # key (Retry-After), KEYS[2] its lease set (tokens scored by expiry, ms, Redis clock), KEYS[3]
-# its next allowed start time. ARGV: limit, lease in ms, token, rate interval in ms (0: none).
+# its next allowed start time. ARGV: limit, lease in ms, token, rate interval in ms (0: none),
+# then the tokens of this process's finished requests to the host, released first.
 # Returns {-1, ms} while the host is deferred, {0, 0} when every slot is taken, else the lease is
 # granted and {1, ms}: how long to wait for the reserved start time.
 _ACQUIRE_LUA = """
+if #ARGV > 4 then redis.call('ZREM', KEYS[2], unpack(ARGV, 5)) end
 local left = redis.call('PTTL', KEYS[1])
 if left > 0 then return {-1, left} end
 local t = redis.call('TIME')
@@ -270,12 +274,24 @@ return 0
 """
 
 
+def _release_at_exit(ref) -> None:
+    limiter = ref()
+    if limiter is not None:
+        limiter.release_finished()
+
+
 class RedisLimiter:
     """Per-host limits among all workers on all machines that share one Redis.
 
     A held lease is renewed every third of its length by a background thread of the holder, so a
     long request keeps its slot however long it runs, while a killed holder's lease expires one
     lease length after its last renewal.
+
+    A finished request's lease is not given back in a round trip of its own: the next request
+    of this process to the same host releases it in the script that takes its own lease, and the
+    background thread releases what is left after ``linger_seconds``. Until then the finished
+    request still counts against the host's limit, so the limit is never exceeded; a request
+    costs one round trip instead of two.
     """
 
     def __init__(
@@ -287,6 +303,7 @@ class RedisLimiter:
         lease_seconds: float = 60.0,
         poll_interval: float = 0.02,
         prefix: str = "govwatch:crawl",
+        linger_seconds: float = 0.1,
     ):
         if isinstance(redis_url_or_client, str):
             import redis
@@ -302,7 +319,9 @@ class RedisLimiter:
         self.prefix = prefix
         self._acquire_script = self.redis.register_script(_ACQUIRE_LUA)
         self._renew_script = self.redis.register_script(_RENEW_LUA)
+        self.linger = linger_seconds
         self._held: dict[str, str] = {}  # token -> lease set key
+        self._finished: dict[str, dict[str, float]] = {}  # lease set key -> {token: ended}
         self._held_lock = threading.Lock()
         self._renewer: threading.Thread | None = None
         self._renewer_pid = 0
@@ -315,17 +334,42 @@ class RedisLimiter:
         self._renewer_pid = os.getpid()
         self._renewer = threading.Thread(target=self._renew_loop, name="lease-renewer", daemon=True)
         self._renewer.start()
+        atexit.register(_release_at_exit, weakref.ref(self))
 
     def _renew_loop(self) -> None:
         pause = threading.Event()
+        renew_every = self.lease_ms / 3000.0
+        renewed = time.monotonic()
         while True:
-            pause.wait(self.lease_ms / 3000.0)
+            pause.wait(min(renew_every, max(self.linger, 0.01)))
+            self.release_finished(older_than=self.linger)
+            if time.monotonic() - renewed < renew_every:
+                continue
+            renewed = time.monotonic()
             with self._held_lock:
                 held = list(self._held.items())
             for token, sem_key in held:
                 with contextlib.suppress(Exception):  # Redis away: the lease just expires
                     if self._renew_script(keys=[sem_key], args=[self.lease_ms, token]):
                         self.renewals += 1
+
+    def release_finished(self, older_than: float = 0.0) -> None:
+        """Give back the leases of finished requests (those that ended ``older_than`` seconds
+        ago or earlier) that no later request to their host has released yet."""
+        cutoff = time.monotonic() - older_than
+        with self._held_lock:
+            due = {}
+            for sem_key, tokens in list(self._finished.items()):
+                old = [t for t, ended in tokens.items() if ended <= cutoff]
+                for t in old:
+                    del tokens[t]
+                if not tokens:
+                    del self._finished[sem_key]
+                if old:
+                    due[sem_key] = old
+        for sem_key, tokens in due.items():
+            with contextlib.suppress(Exception):  # Redis away: the leases just expire
+                self.redis.zrem(sem_key, *tokens)
 
     def defer(self, key: str, seconds: float) -> None:
         """No request to ``key`` starts for ``seconds``, on any worker sharing this Redis."""
@@ -346,9 +390,16 @@ class RedisLimiter:
         token = uuid.uuid4().hex
         deadline = time.monotonic() + self.wait_timeout
         while True:
-            granted, ms = self._acquire_script(
-                keys=keys, args=[self.concurrency, self.lease_ms, token, interval_ms]
-            )
+            # what this process's requests to the host have finished meanwhile goes back too
+            with self._held_lock:
+                release = list(self._finished.pop(sem_key, ()))
+            try:
+                granted, ms = self._acquire_script(
+                    keys=keys, args=[self.concurrency, self.lease_ms, token, interval_ms, *release]
+                )
+            except BaseException:
+                self._finish(sem_key, release)  # not released: the background thread will
+                raise
             if granted == 1:
                 break
             if time.monotonic() >= deadline:
@@ -369,4 +420,12 @@ class RedisLimiter:
         finally:
             with self._held_lock:
                 self._held.pop(token, None)
-            self.redis.zrem(sem_key, token)
+            self._finish(sem_key, [token])
+
+    def _finish(self, sem_key: str, tokens: list[str]) -> None:
+        if not tokens:
+            return
+        now = time.monotonic()
+        with self._held_lock:
+            self._finished.setdefault(sem_key, {}).update(dict.fromkeys(tokens, now))
+            self._start_renewer()

@@ -257,3 +257,31 @@ def test_the_redis_rate_gate_is_shared(redis_url, prefix):
         with limiter.slot("example.gov.cn:80"):
             pass
     assert time.monotonic() - started > 0.19
+
+
+def test_a_request_costs_one_round_trip_and_its_lease_goes_back_with_the_next(redis_url, prefix):
+    limiter = RedisLimiter(redis_url, concurrency=2, linger_seconds=30, prefix=prefix)
+    client, sem = limiter.redis, f"{prefix}:sem:example.gov.cn:80"
+    with limiter.slot("example.gov.cn:80"):
+        pass  # warm up: the script is loaded
+    sent, real = [], client.execute_command
+    client.execute_command = lambda *args, **kw: sent.append(args[0]) or real(*args, **kw)
+    for _ in range(10):
+        with limiter.slot("example.gov.cn:80"):
+            assert real("ZCARD", sem) == 1  # the last request's lease went back with this one's
+    assert sent == ["EVALSHA"] * 10  # one round trip a request, no release of its own
+    assert client.zcard(sem) == 1  # the finished request still counts, until released
+    limiter.release_finished()
+    assert client.zcard(sem) == 0
+
+
+def test_a_finished_lease_no_request_follows_is_given_back_after_the_linger(redis_url, prefix):
+    mine = RedisLimiter(redis_url, concurrency=1, linger_seconds=0.1, prefix=prefix)
+    other = RedisLimiter(redis_url, concurrency=1, wait_timeout=5, prefix=prefix)  # another worker
+    with mine.slot("example.gov.cn:80"):
+        pass
+    started = time.monotonic()
+    with other.slot("example.gov.cn:80"):
+        waited = time.monotonic() - started
+    assert 0.05 < waited < 1.0  # the linger (0.1 s), not the lease (60 s)
+    assert mine.redis.zcard(f"{prefix}:sem:example.gov.cn:80") == 1  # other's, finished

@@ -2,7 +2,7 @@
 the province projection.
 
 .venv/bin/python bench/bench_throughput.py [--sites 100 --columns 30 --latency-ms 50
-    --processes 2 --threads 16 --per-host 2 --pairs plain,render --pin]
+    --processes 2 --threads 16 --per-host 2 --pairs plain,render --pin --rounds 1]
 
 One farm (python -m sitefarm in its own process), one fresh PostgreSQL database (DATABASE_URL; a
 private one is started when unset) with the registry, and two pairs doing the same work:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ from audits.models import (
 )
 from audits.rules import Rules
 from audits.scoring import Counted, Previous, propose_verdict
+from audits.services.findings import FINDING_FIELDS, findings_insert
 from newmedia.feeds import FeedError, parse_feed, posts_store
 from newmedia.models import Account, Post, RepostRequirement
 
@@ -159,12 +160,6 @@ def run_accounts(run: InspectionRun):
     return accounts
 
 
-_FINDING_FIELDS = (
-    "unit", "run", "monitoring_point", "kind", "indicator", "severity", "title", "reason", "item",
-    "count", "url", "evidence",
-)  # fmt: skip
-
-
 @transaction.atomic
 def findings_for_account(
     run: InspectionRun, account: Account, rules: Rules, drafts: list[Draft] | None = None
@@ -212,8 +207,8 @@ def findings_for_accounts(run: InspectionRun, drafts_by: dict) -> dict[int, list
                     setattr(finding, name, value)
                 seen.append(finding)
             kept[account.pk].append(finding)
-    Finding.objects.bulk_update(seen, _FINDING_FIELDS, batch_size=500)
-    _create_findings(new)
+    Finding.objects.bulk_update(seen, FINDING_FIELDS, batch_size=500)
+    findings_insert(new)
     kept_ids = {f.pk for found in kept.values() for f in found}
     gone = [
         f.pk
@@ -224,20 +219,6 @@ def findings_for_accounts(run: InspectionRun, drafts_by: dict) -> dict[int, list
     ]
     Finding.objects.filter(pk__in=gone).delete()
     return kept
-
-
-def _create_findings(findings: list[Finding]) -> None:
-    """Insert at once; if another run of the period inserted one meanwhile, update its row."""
-    try:
-        with transaction.atomic():
-            Finding.objects.bulk_create(findings)
-    except IntegrityError:
-        for finding in findings:
-            stored, _ = Finding.objects.update_or_create(
-                account=finding.account, period_id=finding.period_id, key=finding.key,
-                defaults={name: getattr(finding, name) for name in _FINDING_FIELDS},
-            )  # fmt: skip
-            finding.__dict__.update(stored.__dict__)
 
 
 def accounts_judge(run: InspectionRun) -> int:
@@ -305,7 +286,7 @@ def account_verdicts_refresh(
     """account_verdict_refresh for many accounts of one period, in a fixed number of queries
     (plus the evaluation of accounts whose drafts are not known). ``seen`` = (run id, rules,
     {account id: drafts})."""
-    from audits.services.verdicts import _PROPOSAL_FIELDS, _create_verdicts
+    from audits.services.verdicts import proposals_store
 
     accounts = list(accounts)
     ids = [a.pk for a in accounts]
@@ -321,9 +302,8 @@ def account_verdicts_refresh(
     for f in Finding.objects.filter(account_id__in=ids, period=period).order_by("pk"):
         findings[f.account_id].append(f)
     previous = _previous_of(ids, period)
-    stored = {v.account_id: v for v in Verdict.objects.filter(account_id__in=ids, period=period)}
     now = timezone.now()
-    out, new = [], []
+    proposals = []
     for account in accounts:
         run = runs.get(account.pk)
         point = run.monitoring_point if run else min(period.end, timezone.localdate())
@@ -334,18 +314,18 @@ def account_verdicts_refresh(
         rows = findings[account.pk]
 
         def counted(status, rows=rows, drafts=drafts):
-            out = []
+            found = []
             for f in rows:
                 if f.status != status:
                     continue
                 if f.source == Finding.Source.MACHINE and f.key not in drafts:
                     continue
-                out.append(
+                found.append(
                     Counted(
                         f.key, f.kind, f.indicator, f.severity, f.title, f.item, f.count, f.source
                     )
                 )
-            return out
+            return found
 
         confirmed, pending = counted(Finding.Status.CONFIRMED), counted(Finding.Status.PENDING)
         # No score for new media: the deduction table is the websites'.
@@ -370,18 +350,8 @@ def account_verdicts_refresh(
             "projected_reasons": list(projection.reasons),
             "computed_at": now,
         }
-        verdict = stored.get(account.pk)
-        if verdict is None:
-            verdict = Verdict(account=account, period=period, **values)
-            new.append(verdict)
-        else:
-            for name, value in values.items():
-                setattr(verdict, name, value)
-        out.append(verdict)
-    # Only the proposal's fields: a person's decision (result, override) is never written here.
-    Verdict.objects.bulk_update([v for v in out if v.pk], _PROPOSAL_FIELDS, batch_size=500)
-    _create_verdicts(new)
-    return out
+        proposals.append((account, values))
+    return proposals_store(period, "account", proposals)
 
 
 def _previous_of(account_ids, period: Period) -> dict[int, Previous]:

@@ -35,23 +35,27 @@ _KINDS_BY_OBSERVATION = {
 }
 
 
-_UPDATED = (
+FINDING_FIELDS = (
     "unit", "run", "monitoring_point", "kind", "indicator", "severity", "title", "reason", "item",
     "count", "url", "column", "evidence",
 )  # fmt: skip
 
 
-def _create(findings: list[Finding]) -> None:
-    """Insert new findings at once; if another run of the period inserted one of them meanwhile,
-    take its row instead (one at a time, as update_or_create would)."""
+def findings_insert(findings: list[Finding]) -> None:
+    """Insert new findings (of websites or of accounts) at once; if another run of the period
+    inserted one of them meanwhile, take its row instead (one at a time, as update_or_create
+    would)."""
     try:
         with transaction.atomic():
             Finding.objects.bulk_create(findings)
     except IntegrityError:
         for finding in findings:
+            subject = (
+                {"website": finding.website} if finding.website_id else {"account": finding.account}
+            )
             stored, _ = Finding.objects.update_or_create(
-                website=finding.website, period_id=finding.period_id, key=finding.key,
-                defaults={name: getattr(finding, name) for name in _UPDATED},
+                **subject, period_id=finding.period_id, key=finding.key,
+                defaults={name: getattr(finding, name) for name in FINDING_FIELDS},
             )  # fmt: skip
             if finding.status == Finding.Status.EXEMPT and stored.status == Finding.Status.PENDING:
                 stored.status, stored.review_note = finding.status, finding.review_note
@@ -143,8 +147,8 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
         kept.append(finding)
     # Two writes for the site instead of an upsert per finding (the run path's CPU, issue 12);
     # the rows seen before are locked above, so a review meanwhile waits and is kept.
-    _create(new)
-    Finding.objects.bulk_update(seen, [*_UPDATED, "last_seen", "status", "review_note"])
+    findings_insert(new)
+    Finding.objects.bulk_update(seen, [*FINDING_FIELDS, "last_seen", "status", "review_note"])
     # A machine finding this run made and, evaluated again, no longer sees goes away unless a
     # person has reviewed it. Findings of the period's other runs stay: any of them may be the
     # period's monitoring point (staff may designate it later); the verdict counts only the

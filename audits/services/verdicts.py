@@ -183,9 +183,8 @@ def verdicts_refresh(
     bonuses = dict(
         Bonus.objects.filter(website_id__in=ids, period=period).values_list("website_id", "points")
     )
-    stored = {v.website_id: v for v in Verdict.objects.filter(website_id__in=ids, period=period)}
     now = timezone.now()
-    out, new = [], []
+    proposals = []
     for website in websites:
         run = runs.get(website.pk)
         drafts = None
@@ -230,33 +229,44 @@ def verdicts_refresh(
             "projected_reasons": list(projection.reasons),
             "computed_at": now,
         }
-        verdict = stored.get(website.pk)
+        proposals.append((website, values))
+    return proposals_store(period, "website", proposals)
+
+
+def proposals_store(period: Period, subject: str, proposals: list[tuple]) -> list[Verdict]:
+    """Write the proposals ((website or account, verdict fields), ``subject`` naming which) as
+    the period's verdicts in one update and one insert. Only the proposal's fields are written:
+    a person's decision (result, override) is kept. Returns the verdicts in that order."""
+    stored = {
+        getattr(v, f"{subject}_id"): v
+        for v in Verdict.objects.filter(
+            **{f"{subject}_id__in": [s.pk for s, _ in proposals]}, period=period
+        )
+    }
+    out, new = [], []
+    for owner, values in proposals:
+        verdict = stored.get(owner.pk)
         if verdict is None:
-            verdict = Verdict(website=website, period=period, **values)
+            verdict = Verdict(**{subject: owner}, period=period, **values)
             new.append(verdict)
         else:
             for name, value in values.items():
                 setattr(verdict, name, value)
         out.append(verdict)
-    # Only the proposal's fields: a person's decision (result, override) is never written here.
     Verdict.objects.bulk_update([v for v in out if v.pk], _PROPOSAL_FIELDS, batch_size=500)
-    _create_verdicts(new)
-    return out
-
-
-def _create_verdicts(verdicts: list[Verdict]) -> None:
-    """Insert new verdicts at once; if a refresh elsewhere inserted one of them meanwhile,
-    update its row instead (one at a time, as update_or_create would)."""
     try:
         with transaction.atomic():
-            Verdict.objects.bulk_create(verdicts)
+            Verdict.objects.bulk_create(new)
     except IntegrityError:
-        for verdict in verdicts:
+        # A refresh elsewhere inserted one of them meanwhile: update its row instead, one at a
+        # time, as update_or_create would.
+        for verdict in new:
             stored, _ = Verdict.objects.update_or_create(
                 website=verdict.website, account=verdict.account, period=verdict.period,
                 defaults={name: getattr(verdict, name) for name in _PROPOSAL_FIELDS},
             )  # fmt: skip
             verdict.__dict__.update(stored.__dict__)
+    return out
 
 
 def _today() -> dt.date:

@@ -5,6 +5,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from audits.glossary import Indicator, Kind, Severity
+from core.fields import BulkJSONField
 from newmedia.models import Account
 from units.models import Column, Unit, Website
 
@@ -62,7 +63,7 @@ class Finding(models.Model):
     item = models.CharField("扣分项", max_length=50, blank=True)
     count = models.PositiveIntegerField("数量", default=1)
     url = models.URLField("网址", max_length=1000, blank=True)
-    evidence = models.JSONField("证据", default=dict, blank=True)
+    evidence = BulkJSONField("证据", default=dict, blank=True)
     screenshot = models.FileField("截图", upload_to="findings/%Y/%m/", blank=True)
     source = models.CharField("来源", max_length=20, choices=Source.choices, default=Source.MACHINE)
     status = models.CharField(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from core.fields import BulkJSONField
 from newmedia.models import Account
 from units.models import Column, Unit, Website
 
@@ -148,7 +149,7 @@ class Observation(models.Model):
     confidence = models.FloatField("置信度", null=True, blank=True)
     reason = models.TextField("依据", blank=True)
     # Items seen (title, url, date), redirects, encoding evidence, excerpts: what a person checks.
-    evidence = models.JSONField("证据", default=dict, blank=True)
+    evidence = BulkJSONField("证据", default=dict, blank=True)
     # Availability probes are keyed by their time slot, so a probe delivered twice counts once.
     slot = models.DateTimeField("探测时段", null=True, blank=True)
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from audits.glossary import Result
+from core.fields import BulkJSONField
 from newmedia.models import Account
 from units.models import Unit, Website
 
@@ -37,16 +38,16 @@ class Verdict(models.Model):
     rule_set_version = models.PositiveIntegerField("规则版本")
     proposed_result = models.CharField("建议结果", max_length=10, choices=Result.choices)
     proposed_score = models.FloatField("建议得分", null=True, blank=True)
-    reasons = models.JSONField("理由", default=list)
-    finding_ids = models.JSONField("依据的问题", default=list)
-    carried_keys = models.JSONField("上期未整改问题", default=list)
+    reasons = BulkJSONField("理由", default=list)
+    finding_ids = BulkJSONField("依据的问题", default=list)
+    carried_keys = BulkJSONField("上期未整改问题", default=list)
     pending_count = models.PositiveIntegerField("待复核问题数", default=0)
     # What the result would be if every pending finding were confirmed: shown beside the
     # proposal so staff see where a review is heading; never used as the result.
     projected_result = models.CharField(
         "若全部确认", max_length=10, choices=Result.choices, blank=True
     )
-    projected_reasons = models.JSONField("若全部确认的理由", default=list)
+    projected_reasons = BulkJSONField("若全部确认的理由", default=list)
     computed_at = models.DateTimeField("计算时间")
     result = models.CharField("最终结果", max_length=10, choices=Result.choices, blank=True)
     override_reason = models.TextField("改判理由", blank=True)

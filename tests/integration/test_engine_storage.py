@@ -49,8 +49,13 @@ def test_evidence_written_in_bulk_comes_back_as_it_went_in(db):
     ]
     Observation.objects.bulk_create(
         Observation(
-            run=run, website=site, kind="article", url=f"http://127.0.1.8/{n}", evidence=e,
-            outcome="ok", observed_at=timezone.now(),
+            run=run,
+            website=site,
+            kind="article",
+            url=f"http://127.0.1.8/{n}",
+            evidence=e,
+            outcome="ok",
+            observed_at=timezone.now(),
         )  # fmt: skip
         for n, e in enumerate(tricky)
     )

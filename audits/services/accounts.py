@@ -33,7 +33,7 @@ from audits.models import (
 )
 from audits.rules import Rules
 from audits.scoring import Counted, Previous, propose_verdict
-from audits.services.findings import FINDING_FIELDS, findings_insert
+from audits.services.findings import findings_insert, findings_update
 from newmedia.feeds import FeedError, parse_feed, posts_store
 from newmedia.models import Account, Post, RepostRequirement
 
@@ -203,11 +203,9 @@ def findings_for_accounts(run: InspectionRun, drafts_by: dict) -> dict[int, list
                 finding = Finding(account=account, period_id=run.period_id, key=d.key, **values)
                 new.append(finding)
             else:
-                for name, value in values.items():
-                    setattr(finding, name, value)
-                seen.append(finding)
+                seen.append((finding, values))
             kept[account.pk].append(finding)
-    Finding.objects.bulk_update(seen, FINDING_FIELDS, batch_size=500)
+    findings_update(seen, timezone.now())
     findings_insert(new)
     kept_ids = {f.pk for found in kept.values() for f in found}
     gone = [

@@ -3,9 +3,11 @@ taken, with its review, instead of failing the site (audits.services.findings.fi
 
 import datetime as dt
 
+from django.utils import timezone
+
 from audits.glossary import Indicator, Kind, Severity
-from audits.models import Finding, Period
-from audits.services.findings import findings_insert
+from audits.models import Finding, InspectionRun, Period
+from audits.services.findings import FINDING_FIELDS, findings_insert, findings_update
 
 
 def _finding(site, period, **fields) -> Finding:
@@ -38,3 +40,38 @@ def test_new_findings_are_inserted_at_once(site_a, django_assert_num_queries):
     with django_assert_num_queries(3):  # savepoint, one INSERT, release
         findings_insert(rows)
     assert all(r.pk for r in rows) and all(r.first_seen for r in rows)
+
+
+def test_findings_seen_again_move_in_one_update_and_changed_ones_are_rewritten(
+    site_a, staff, django_assert_num_queries
+):
+    """A later run seeing the same problems moves them to itself in one UPDATE; a finding whose
+    reason changed is rewritten; a person's review stays either way."""
+    period = Period.for_code("2026-11")
+    first = InspectionRun.objects.create(monitoring_point=dt.date(2026, 11, 20), period=period)
+    later = InspectionRun.objects.create(monitoring_point=dt.date(2026, 11, 27), period=period)
+    rows = [_finding(site_a, period, key=f"k{n}", run=first) for n in range(5)]
+    findings_insert(rows)
+    Finding.objects.filter(pk=rows[0].pk).update(status=Finding.Status.CONFIRMED, reviewed_by=staff)
+    stored = {f.pk: f for f in Finding.objects.filter(pk__in=[r.pk for r in rows])}
+
+    def values(finding, **changes):
+        out = {name: getattr(finding, name) for name in FINDING_FIELDS}
+        return {**out, "run": later, "monitoring_point": later.monitoring_point, **changes}
+
+    seen = [(f, values(f)) for f in stored.values()]
+    with django_assert_num_queries(1) as ctx:
+        findings_update(seen, timezone.now())
+    assert "CASE" not in ctx.captured_queries[0]["sql"]  # not bulk_update's CASE per field and row
+    assert set(Finding.objects.filter(run=later).values_list("pk", flat=True)) == set(stored)
+
+    stored = {f.pk: f for f in Finding.objects.filter(pk__in=[r.pk for r in rows])}
+    changed = stored[rows[0].pk]
+    seen = [(f, values(f, reason="首页最新信息为 2026-09-30") if f is changed else values(f))
+            for f in stored.values()]  # fmt: skip
+    findings_update(seen, timezone.now())
+    fresh = Finding.objects.get(pk=changed.pk)
+    assert fresh.reason == "首页最新信息为 2026-09-30"
+    assert fresh.status == Finding.Status.CONFIRMED and fresh.reviewed_by == staff
+    others = Finding.objects.exclude(pk=changed.pk).filter(pk__in=stored)
+    assert {f.reason for f in others} == {"首页最新信息为 2026-10-01"}

@@ -31,8 +31,16 @@ from units.models import Website
 _PAGE_KINDS = {"home": "home", "column": "list", "article": "article"}
 
 
-def site_facts(run: InspectionRun, website: Website, rules: Rules) -> SiteFacts:
-    obs = list(run.observations.filter(website=website).select_related("column"))
+def site_facts(
+    run: InspectionRun, website: Website, rules: Rules, observations: list | None = None
+) -> SiteFacts:
+    """The facts of one website in a run, from its observations: ``observations`` when the
+    caller holds them all (the run path, which has just written them), else read back."""
+    if observations is None:
+        observations = run.observations.filter(website=website).select_related("column")
+    # Newest first, as the model orders them, ties by kind and URL: the same facts (and the same
+    # example URL in a finding's reason) from memory as from the database, run after run.
+    obs = sorted(observations, key=lambda o: (-o.observed_at.timestamp(), o.kind, o.url))
     point = run.monitoring_point
     windows = dict(rules.windows)
     home = next((o for o in obs if o.kind == Observation.Kind.HOME), None)

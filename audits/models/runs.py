@@ -158,9 +158,10 @@ class Observation(models.Model):
         verbose_name_plural = "观测记录"
         ordering = ("-observed_at",)
         constraints = [
-            # A task delivered twice updates its observation instead of adding another.
+            # A task delivered twice updates its observation instead of adding another. Per
+            # website: two sites linking to one page each keep their own reading of it.
             models.UniqueConstraint(
-                fields=("run", "kind", "url"),
+                fields=("run", "website", "kind", "url"),
                 condition=models.Q(run__isnull=False),
                 name="observation_unique_per_run",
             ),

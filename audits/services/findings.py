@@ -103,8 +103,11 @@ def _value(value):
     return value.pk if hasattr(value, "_meta") else value
 
 
-def site_drafts(run: InspectionRun, website: Website, rules: Rules) -> list[Draft]:
-    return evaluate_site(site_facts(run, website, rules), run.monitoring_point, rules)
+def site_drafts(
+    run: InspectionRun, website: Website, rules: Rules, observations: list | None = None
+) -> list[Draft]:
+    facts = site_facts(run, website, rules, observations)
+    return evaluate_site(facts, run.monitoring_point, rules)
 
 
 def rules_key(rules: Rules) -> str:
@@ -128,13 +131,18 @@ def findings_for_run(run: InspectionRun, rules: Rules | None = None) -> int:
 
 
 @transaction.atomic
-def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> list[Finding]:
+def findings_for_website(
+    run: InspectionRun, website: Website, rules: Rules, observations: list | None = None
+) -> list[Finding]:
     """Store what the checks say about one website. A self-check (no period) stores nothing:
-    its result is shown from its observations, never counted."""
-    drafts = site_drafts(run, website, rules)
+    its result is shown from its observations, never counted. ``observations``: all of the
+    site's in this run when the caller holds them (not read back, issue 12)."""
+    if observations is None:
+        observations = list(run.observations.filter(website=website).select_related("column"))
+    drafts = site_drafts(run, website, rules, observations)
     RunSite.objects.filter(run=run, website=website).update(drafts=drafts_seen(drafts, rules))
     # Any re-inspection, a unit's self-check included, may see an open problem fixed.
-    close_fixed(run, website, {d.key for d in drafts})
+    close_fixed(run, website, {d.key for d in drafts}, observations)
     if run.period_id is None or run.period.is_locked:
         return []  # a self-check is never counted; a locked period's findings no longer move
     columns = {c.url: c for c in website.columns.all()}
@@ -191,12 +199,7 @@ def findings_for_website(run: InspectionRun, website: Website, rules: Rules) -> 
     # person has reviewed it. Findings of the period's other runs stay: any of them may be the
     # period's monitoring point (staff may designate it later); the verdict counts only the
     # monitoring run's, so the others are history, never sums.
-    covered = set().union(
-        *(
-            _KINDS_BY_OBSERVATION.get(kind, set())
-            for kind in run.observations.filter(website=website).values_list("kind", flat=True)
-        )
-    )
+    covered = set().union(*(_KINDS_BY_OBSERVATION.get(o.kind, set()) for o in observations))
     Finding.objects.filter(
         website=website,
         period_id=run.period_id,

@@ -131,17 +131,16 @@ _AUTO_CLOSE = {
 _CONCLUSIVE = {Observation.Outcome.DATED, Observation.Outcome.OK}
 
 
-def close_fixed(run: InspectionRun, website, draft_keys: set[str]) -> int:
+def close_fixed(run: InspectionRun, website, draft_keys: set[str], observations=None) -> int:
     """Close the website's open, confirmed machine findings that this run looked at again and
     no longer sees: the machine saw the column updated (or the link working). Only conclusive
-    observations close anything; the act is logged and shown to staff."""
-    conclusive = {
-        (kind, url)
-        for kind, url, outcome in run.observations.filter(website=website).values_list(
-            "kind", "url", "outcome"
-        )
-        if outcome in _CONCLUSIVE
-    }
+    observations close anything; the act is logged and shown to staff. ``observations``: the
+    site's in this run, when the caller holds them."""
+    if observations is None:
+        rows = run.observations.filter(website=website).values_list("kind", "url", "outcome")
+    else:
+        rows = ((o.kind, o.url, o.outcome) for o in observations)
+    conclusive = {(kind, url) for kind, url, outcome in rows if outcome in _CONCLUSIVE}
     home_ok = any(kind == Observation.Kind.HOME for kind, _ in conclusive)
     open_findings = Finding.objects.filter(
         website=website,

@@ -1,16 +1,16 @@
-"""Inspection runs: create, fan out per website, store observations, finish.
+"""Inspection runs: create, fan out per website, gather observations, finish.
 
 Every write is idempotent so that a task delivered twice, or re-run after a worker died, does
-not duplicate anything: observations are keyed by (run, kind, url), the counters move only when
-a row is created, a site is claimed with a conditional UPDATE, and a run is finished once, under
-a lock on its row.
+not duplicate anything: observations are keyed by (run, website, kind, url), the counters move
+only when a row is created, a site is claimed with a conditional UPDATE, and a run is finished
+once, under a lock on its row.
 """
 
 import datetime as dt
 import functools
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import F, TextField, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -40,6 +40,7 @@ from audits.periods import month_of
 from audits.services.accounts import accounts_judge
 from audits.services.findings import findings_for_website
 from audits.services.messages import messages_read
+from audits.services.observations import ObservationBatch, observation_for, observations_upsert
 from audits.services.verdicts import verdicts_for_run
 from core.auditlog import audit_record
 from units.models import Website
@@ -181,7 +182,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
 
     host = host_key(website.home_url)
     waits_before = fetcher.host_waits(host)
-    batch = _Batch(run, website)
+    batch = ObservationBatch(run, website)
     home = read_home(fetcher, website.home_url, today)
     _store_home(run, website, home, matcher, batch)
     pages = [(home.page.final_url, page_links(home.page), True)] if home.page.ok else []
@@ -234,7 +235,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     _log_waits(run_id, website, host, waits_before, fetcher.host_waits(host))
     # A site's findings depend only on its own observations: made here, in parallel across
     # workers, rather than all at the end of the run.
-    findings_for_website(run, website, rules_for(active_rule_set()))
+    findings_for_website(run, website, rules_for(active_rule_set()), batch.observations())
 
     RunSite.objects.filter(run_id=run_id, website_id=website_id).update(
         status=RunSite.Status.DONE, finished_at=timezone.now(), error=""
@@ -503,7 +504,7 @@ def _check_search(run, website, fetcher, item, batch=None) -> None:
 
 
 def _store(run, website, *, batch=None, **values) -> None:
-    _keep(run, _observation(run, website, **values), batch)
+    _keep(run, observation_for(run, website, **values), batch)
 
 
 def _keep(run, obs: Observation, batch=None) -> None:
@@ -511,91 +512,7 @@ def _keep(run, obs: Observation, batch=None) -> None:
     if batch is not None:
         batch.add(obs)
     else:
-        _upsert(run, [obs])
-
-
-def _observation(run, website, *, kind, url, column=None, page, **values) -> Observation:
-    return Observation(
-        run=run,
-        kind=kind,
-        url=url,
-        website=website,
-        column=column,
-        observed_at=page.fetched_at or timezone.now(),
-        http_status=page.status,
-        elapsed_ms=page.elapsed_ms,
-        bytes=page.bytes,
-        encoding=page.encoding or "",
-        **values,
-    )
-
-
-# What a repeated delivery overwrites (everything but the key).
-_OBSERVATION_FIELDS = (
-    "website", "column", "observed_at", "http_status", "elapsed_ms", "bytes", "encoding",
-    "outcome", "newest_date", "item_count", "confidence", "reason", "evidence",
-)  # fmt: skip
-
-
-class _Batch:
-    """A site's observations, written together (:func:`_upsert`)."""
-
-    def __init__(self, run, website) -> None:
-        self.run = run
-        self.website = website
-        self.rows: list[Observation] = []
-
-    def add(self, obs: Observation) -> None:
-        self.rows.append(obs)
-
-    def flush(self) -> None:
-        rows, self.rows = self.rows, []
-        _upsert(self.run, rows)
-
-
-def _upsert(run, rows: list[Observation]) -> None:
-    """Write observations keyed by (run, kind, url) in one transaction: one INSERT for the new
-    ones, one UPDATE per batch for those a previous delivery wrote, and the run's counters moved
-    by the rows created (home and column pages). Two deliveries of one site at once: the loser's
-    INSERT hits the unique constraint and it tries again, finding the rows then."""
-    by_key = {(o.kind, o.url): o for o in rows}  # the last reading of a key wins
-    if not by_key:
-        return
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                existing = {
-                    (kind, url): pk
-                    for pk, kind, url in Observation.objects.filter(
-                        run=run,
-                        kind__in={k for k, _ in by_key},
-                        url__in={u for _, u in by_key},
-                    ).values_list("pk", "kind", "url")
-                }
-                new = [o for key, o in by_key.items() if key not in existing]
-                old = []
-                for key, o in by_key.items():
-                    if key in existing:
-                        o.pk = existing[key]
-                        old.append(o)
-                Observation.objects.bulk_create(new)
-                if old:
-                    Observation.objects.bulk_update(old, _OBSERVATION_FIELDS)
-                pages = [
-                    o for o in new if o.kind in (Observation.Kind.HOME, Observation.Kind.COLUMN)
-                ]
-                errors = sum(1 for o in pages if o.outcome == Observation.Outcome.ERROR)
-                if pages:
-                    counters = {"pages_done": F("pages_done") + len(pages)}
-                    if errors:
-                        counters["errors"] = F("errors") + errors
-                    InspectionRun.objects.filter(pk=run.pk).update(**counters)
-            return
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            for o in by_key.values():
-                o.pk = None
+        observations_upsert(run, [obs])
 
 
 def _log_waits(run_id: int, website, host: str, before, after) -> None:
@@ -651,7 +568,7 @@ def _column_observation(run, website, column, reading, matcher=None) -> Observat
     evidence = reading_evidence(reading)
     if matcher is not None and reading.page.ok:
         evidence["content"] = scan_content(reading.page.text, reading.page.final_url, matcher)
-    return _observation(
+    return observation_for(
         run,
         website,
         kind=Observation.Kind.COLUMN,

@@ -19,15 +19,17 @@ PER_PAGE = 50
 
 def _attach_evidence(findings) -> None:
     """The observation behind each finding on the page and the items it saw: one query."""
-    wanted = {(f.run_id, f.url) for f in findings if f.run_id and f.url}
+    wanted = {(f.run_id, f.website_id, f.url) for f in findings if f.run_id and f.url}
     seen = {}
     if wanted:
         rows = Observation.objects.filter(
-            run_id__in={r for r, _ in wanted}, url__in={u for _, u in wanted}
-        ).values_list("run_id", "url", "pk", "evidence__items")
-        seen = {(run, url): (pk, items or []) for run, url, pk, items in rows}
+            run_id__in={r for r, _, _ in wanted},
+            website_id__in={w for _, w, _ in wanted},
+            url__in={u for _, _, u in wanted},
+        ).values_list("run_id", "website_id", "url", "pk", "evidence__items")
+        seen = {(run, site, url): (pk, items or []) for run, site, url, pk, items in rows}
     for f in findings:
-        f.observation_id, f.seen_items = seen.get((f.run_id, f.url), (None, []))
+        f.observation_id, f.seen_items = seen.get((f.run_id, f.website_id, f.url), (None, []))
 
 
 @office_required

@@ -20,6 +20,7 @@ from audits.models import (
 )
 from audits.rules import Rules
 from audits.services.rectification import close_fixed
+from core.db import copy_insert
 from units.models import Website
 
 # Which finding kinds each kind of observation can produce: a run replaces only those. Content
@@ -47,7 +48,7 @@ def findings_insert(findings: list[Finding]) -> None:
     would)."""
     try:
         with transaction.atomic():
-            Finding.objects.bulk_create(findings)
+            copy_insert(Finding, findings, with_ids=True)
     except IntegrityError:
         for finding in findings:
             subject = (

@@ -4,11 +4,12 @@ Observations are keyed by (run, website, kind, url), so a site delivered twice r
 of adding others, and the run's page counters move only by the rows created.
 """
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from audits.models import InspectionRun, Observation
+from core.db import copy_insert
 
 # What a repeated delivery overwrites (everything but the key).
 OBSERVATION_FIELDS = (
@@ -111,30 +112,6 @@ def observations_upsert(run, rows: list[Observation]) -> int:
     return 0  # not reached: the last attempt returns or raises
 
 
-# Every concrete column but the id, in the model's order.
-_COPY_FIELDS = [f for f in Observation._meta.concrete_fields if not f.primary_key]
-
-
 def observations_insert(rows: list[Observation]) -> None:
-    """Insert new observations (their ids are not read back).
-
-    On PostgreSQL through COPY: ``bulk_create`` has Django build an INSERT of one placeholder per
-    value and psycopg split and quote it again in Python, which cost 0.15 ms of CPU a row against
-    0.075 ms through COPY (bench/README.md, issue 12). A unique violation is Django's
-    IntegrityError either way."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        Observation.objects.bulk_create(rows)
-        return
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _COPY_FIELDS)
-    table = connection.ops.quote_name(Observation._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for obs in rows:
-            copy.write_row(
-                [f.get_db_prep_save(getattr(obs, f.attname), connection) for f in _COPY_FIELDS]
-            )
+    """Insert new observations by COPY (their ids are not read back)."""
+    copy_insert(Observation, rows)

@@ -37,9 +37,18 @@ def test_a_finding_inserted_meanwhile_is_taken_with_its_review(site_a):
 def test_new_findings_are_inserted_at_once(site_a, django_assert_num_queries):
     period = Period.for_code("2026-11")
     rows = [_finding(site_a, period, key=f"k{n}") for n in range(20)]
-    with django_assert_num_queries(3):  # savepoint, one INSERT, release
+    with django_assert_num_queries(3):  # savepoint, the ids, release (the rows go by COPY)
         findings_insert(rows)
     assert all(r.pk for r in rows) and all(r.first_seen for r in rows)
+    stored = {f.pk: f for f in Finding.objects.filter(website=site_a)}
+    assert len(stored) == 20  # the ids set on the rows are the stored rows' ids
+    for row in rows:
+        back = stored[row.pk]
+        assert (back.key, back.unit_id, back.period_id) == (row.key, site_a.unit_id, period.pk)
+        assert back.first_seen == row.first_seen and back.evidence == row.evidence
+    rows[0].title = "改过的标题"
+    rows[0].save(update_fields=["title"])  # a saved row, as after bulk_create
+    assert Finding.objects.get(pk=rows[0].pk).title == "改过的标题"
 
 
 def test_findings_seen_again_move_in_one_update_and_changed_ones_are_rewritten(

@@ -174,8 +174,8 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
         # its first delivery died after marking it done, the run still has to be finished.
         run_finish_if_complete(run_id)
         return
-    run = InspectionRun.objects.get(pk=run_id)
-    website = Website.objects.get(pk=website_id)
+    run = InspectionRun.objects.select_related("period").get(pk=run_id)
+    website = Website.objects.select_related("unit").get(pk=website_id)
     fetcher = fetcher or fetcher_for_runs()
     today = run.monitoring_point
     matcher = load_matcher_from_db()  # the process's matcher, rebuilt when the words change

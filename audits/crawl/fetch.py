@@ -216,6 +216,15 @@ class Fetcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def release_finished(self) -> None:
+        """Give back now the per-host slots of finished requests that the limiter keeps for the
+        next request (RedisLimiter's linger): a site's task calls it when it is done fetching,
+        so that a worker process that then ends without running atexit (Celery's prefork child,
+        os._exit) leaves no lease to block the host until it expires."""
+        release = getattr(self.limiter, "release_finished", None)
+        if release is not None:
+            release()
+
     # -- waits ---------------------------------------------------------------------------
 
     def host_waits(self, key: str) -> HostWaits:

@@ -232,6 +232,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
     batch.flush()
     if website.messages_url and run.trigger != InspectionRun.Trigger.SELF_CHECK:
         messages_read(website, fetcher)  # W-V5 reads the site's public message list
+    fetcher.release_finished()  # the site's last slots go back now, not after the linger
     _log_waits(run_id, website, host, waits_before, fetcher.host_waits(host))
     # A site's findings depend only on its own observations: made here, in parallel across
     # workers, rather than all at the end of the run.

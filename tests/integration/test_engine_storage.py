@@ -154,3 +154,32 @@ def test_a_sites_findings_read_the_observations_it_wrote_and_see_what_the_databa
     handed.clear()
     inspect_run_site(run.pk, website.pk)
     assert handed == [(website, None)]
+
+
+def test_a_site_done_leaves_no_slot_of_its_host_held(registry):
+    """The limiter keeps a finished request's slot for the next request (its linger); a site's
+    task gives its last ones back when it is done, so that a worker process that ends without
+    atexit (Celery's prefork child) does not block the host until the lease expires."""
+    import os
+    import uuid
+
+    import redis
+
+    from audits.crawl.config import CrawlConfig
+    from audits.crawl.fetch import Fetcher
+    from audits.crawl.politeness import RedisLimiter, host_key
+
+    url, prefix = os.environ["REDIS_URL"], f"govwatch-test:{uuid.uuid4().hex}"
+    limiter = RedisLimiter(url, concurrency=2, linger_seconds=300, prefix=prefix)
+    run = run_create(trigger="staff", monitoring_point=POINT)
+    website_id = run_plan(run.pk)[0]
+    host = host_key(Website.objects.get(pk=website_id).home_url)
+    client = redis.Redis.from_url(url)
+    try:
+        fetcher = Fetcher(CrawlConfig.from_settings(), limiter)
+        inspect_run_site(run.pk, website_id, fetcher)
+        assert fetcher.host_waits(host).requests > 2  # its requests went through this limiter
+        assert client.zcard(f"{prefix}:sem:{host}") == 0
+    finally:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)

@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import format_html
 
 from notices.models import Circular
 from notices.services import document_for, published_by_sha256
@@ -30,17 +29,11 @@ def circular_detail(request, pk):
 
 
 def _download(field, filename: str, content_type: str):
-    response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = format_html(
-        "attachment; filename*=UTF-8''{}", _quote(filename)
+    # Django writes the header (RFC 6266 filename*= for a Chinese name) as a plain str: a
+    # SafeString from format_html was refused by every WSGI server that checks types (a 500).
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=filename, content_type=content_type
     )
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 def circular_pdf(request, pk):

@@ -170,3 +170,50 @@ def test_a_correction_names_the_circular_it_corrects(published, staff, lead):
     assert published.doc_number in correction.title
     doc = services.document_for(correction)
     assert published.doc_number in doc.corrects
+
+
+def test_the_downloads_pass_a_wsgi_servers_checks(published):
+    """Through wsgiref's validator, which checks what every WSGI server does (a header value
+    must be a plain str): the test client does not, and the public download was a 500 under
+    the demo's server (a SafeString header)."""
+    from wsgiref.validate import validator
+
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+
+    app = validator(get_wsgi_application())
+    # as Django's test client does: the test's transaction keeps its connection open
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        _download_through(app, published)
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+
+
+def _download_through(app, published):
+    import urllib.parse
+    from wsgiref.util import setup_testing_defaults
+
+    for name, suffix, stored in (
+        ("notices:pdf", ".pdf", published.pdf),
+        ("notices:xlsx", "附件.xlsx", published.xlsx),
+    ):
+        path = reverse(name, args=[published.pk])
+        environ = {"PATH_INFO": path, "SCRIPT_NAME": "", "HTTP_HOST": "testserver"}
+        setup_testing_defaults(environ)
+        answer: dict = {}
+
+        def start_response(status, headers, exc_info=None, answer=answer):
+            answer.update(status=status, h=dict(headers))
+
+        body = app(environ, start_response)
+        data = b"".join(body)
+        body.close()
+        assert answer["status"].startswith("200"), data[:3000]
+        disposition = answer["h"]["Content-Disposition"]
+        assert disposition.startswith("attachment")
+        assert urllib.parse.quote(published.doc_number + suffix) in disposition
+        assert data == stored.open("rb").read()

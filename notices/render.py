@@ -270,6 +270,11 @@ def _header_lines(label: str, room_em: float) -> list[str]:
     return [label[i : i + size] for i in range(0, len(label), size)]
 
 
+# A row of more lines than this may continue on the next page: kept whole, a row of a dozen
+# lines and the next one left most of a landscape page empty (a 40-site annex took 22 pages).
+LONG_ROW_LINES = 6
+
+
 def _annex_view(annex: Annex) -> dict:
     columns = annex.columns
     by_column = [[row[i] for row in annex.rows] for i in range(len(columns))]
@@ -287,7 +292,15 @@ def _annex_view(annex: Annex) -> dict:
         _header_lines(label, available * w / 100 - CELL_PADDING_EM)
         for label, w in zip(columns, widths, strict=True)
     ]
-    rows = [list(zip(row, classes, strict=True)) for row in annex.rows]
+    rooms = [max(available * w / 100 - CELL_PADDING_EM, 1.0) for w in widths]
+    rows = [
+        {
+            "cells": list(zip(row, classes, strict=True)),
+            "long": max(math.ceil(_width(c) / r) for c, r in zip(row, rooms, strict=True))
+            > LONG_ROW_LINES,
+        }
+        for row in annex.rows
+    ]
     return {
         "number": annex.number,
         "label": annex.label,

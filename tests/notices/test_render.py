@@ -308,12 +308,44 @@ def test_the_header_row_repeats_on_every_page_of_a_long_annex(doc, sheets):
         page_text = squash(sheets[i].text())
         for label in ("序号", "责任单位", "问题描述", "整改时限"):
             assert label in page_text, (i, label)
-    # No row is split: each page's rows are whole (a row's 序号 on the page it starts on).
+    # The seed's rows are short and none is split: a row's 序号 on the page it starts on.
     seen = []
     for i in numbers:
         words = _body_words(sheets[i], sheets)
         seen += [int(w.text) for w in words if re.fullmatch(r"\d{1,2}", w.text) and w.x0 < 50 * MM]
     assert seen == list(range(1, len(doc.annexes[0].rows) + 1))
+
+
+def test_long_rows_continue_on_the_next_page_instead_of_leaving_pages_empty(doc):
+    """Rows of twenty-odd lines each: kept whole, every page held one row and two-fifths of it
+    stayed empty (a demo annex of 40 sites took 22 pages); now a long row continues on the
+    next page under the repeated header, short rows stay whole."""
+    problem = "“政策文件”栏目超过半年未更新，1个空栏目，“图片新闻”栏目即将超过2周未更新。" * 5
+    rows = tuple(
+        (
+            str(n),
+            f"县第{n}局",
+            f"县第{n}局网站",
+            f"http://s{n}.example/",
+            "合格",
+            problem,
+            "2026-11-20",
+        )
+        for n in range(1, 9)
+    ) + (("9", "县第9局", "县第9局网站", "http://s9.example/", "合格", "无", "2026-11-20"),)
+    columns = ("序号", "责任单位", "网站名称", "网址", "检查结果", "问题描述", "最后更新")
+    annex = Annex(1, "长行", columns, rows, (4, 12, 14, 16, 7, 30, 10), "", landscape=True)
+    long_doc = dataclasses.replace(doc, annexes=(annex,))
+    html = render_html(long_doc)
+    assert html.count('<tr class="long">') == 8  # the short last row may not be split
+    sheets = pages(render_pdf(long_doc))
+    numbers = annex_pages(sheets, 1)
+    assert len(numbers) < 8  # one row a page would be eight
+    starts = []
+    for i in numbers:
+        words = _body_words(sheets[i], sheets)
+        starts += [int(w.text) for w in words if re.fullmatch(r"\d", w.text) and w.x0 < 50 * MM]
+    assert starts == list(range(1, 10))  # every row is there, once, in order
 
 
 def test_the_annex_list_follows_the_body_with_aligned_names(doc, sheets):

@@ -202,7 +202,12 @@ def _download_through(app, published):
         ("notices:xlsx", "附件.xlsx", published.xlsx),
     ):
         path = reverse(name, args=[published.pk])
-        environ = {"PATH_INFO": path, "SCRIPT_NAME": "", "HTTP_HOST": "testserver"}
+        environ = {
+            "PATH_INFO": path,
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "HTTP_HOST": "testserver",
+        }
         setup_testing_defaults(environ)
         answer: dict = {}
 

@@ -24,7 +24,9 @@ _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 # The last few trees parsed in this thread, keyed by the very string they came from. A page is
 # read by several extractors in turn (its list, the content scan, hidden links, its links), each
 # taking the text; reusing the tree saves a parse (and lxml's element lookups) each. No caller
-# modifies a tree, and a thread only ever sees its own trees.
+# modifies a tree, and a thread only ever sees its own trees. Each entry also holds a memo of what
+# was derived from the tree (its PageText): that keeps lxml's element proxies alive between the
+# readers, so the second walk of a page does not build every proxy again (issue 12).
 _PARSED = threading.local()
 PARSE_CACHE_SIZE = 4
 
@@ -56,15 +58,24 @@ def parse_html(html: str) -> lxml.html.HtmlElement | None:
     recent = getattr(_PARSED, "recent", None)
     if recent is None:
         recent = _PARSED.recent = []
-    for i, (text, root) in enumerate(recent):
-        if text is html:  # identity: the same page, not merely equal text, costs no hashing
+    for i, entry in enumerate(recent):
+        if entry[0] is html:  # identity: the same page, not merely equal text, costs no hashing
             if i:
                 recent.insert(0, recent.pop(i))
-            return root
+            return entry[1]
     root = _parse(html)
-    recent.insert(0, (html, root))
+    recent.insert(0, (html, root, {}))
     del recent[PARSE_CACHE_SIZE:]
     return root
+
+
+def tree_memo(root) -> dict:
+    """What this thread's readers derived from ``root`` while it stays in the parse cache (a new,
+    unkept dict for a tree that is not there: a fragment, a rendered DOM)."""
+    for _text, cached, memo in getattr(_PARSED, "recent", ()):
+        if cached is root:
+            return memo
+    return {}
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:
@@ -167,8 +178,17 @@ class PageText:
     proxies alive, so later walks reuse them instead of running lxml.html's (Python) element-class
     lookup for every element again.
 
-    One instance per parsed tree and call; it is not shared between threads.
+    Not shared between threads: :meth:`of` gives the one of a tree in this thread's parse cache.
     """
+
+    @classmethod
+    def of(cls, root) -> PageText:
+        """The index of ``root``, built once while the tree stays in this thread's parse cache."""
+        memo = tree_memo(root)
+        page = memo.get("page_text")
+        if page is None:
+            page = memo["page_text"] = cls(root)
+        return page
 
     def __init__(self, root) -> None:
         self.root = root

@@ -141,7 +141,7 @@ def extract_list(html: str, url: str, today: date) -> ListResult:
         root = parse_html(html)
         if root is None:
             return ListResult("needs_manual", None, 0, 0.0, "页面内容为空，无法判断，需人工核对")
-        page = PageText(root)  # every text below is read through it, once per element
+        page = PageText.of(root)  # every text below is read through it, once per element
         title = _page_title(root)
         blocks = _record_blocks(root, url, today, title, page) + _dom_blocks(
             root, url, today, title, page

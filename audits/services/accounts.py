@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from audits.checks.accounts import (
@@ -100,51 +100,72 @@ def feed_ingest(account: Account, fetcher=None, now: dt.datetime | None = None) 
 
 
 def account_facts(account: Account, point: dt.date, rules: Rules, period=None) -> AccountFacts:
+    return accounts_facts([account], point, rules, period)[account.pk]
+
+
+def accounts_facts(accounts, point: dt.date, rules: Rules, period=None) -> dict[int, AccountFacts]:
+    """The facts of many accounts at ``point``, in a fixed number of queries (one per kind of
+    row, for all of them): a run's finish judges every account of the county (issue 12)."""
     from audits.content.io import load_matcher_from_db
     from audits.inspection import scan_content
+    from newmedia.models import AccountEvent, Message
 
+    accounts = list(accounts)
+    ids = [a.pk for a in accounts]
     tz = timezone.get_current_timezone()
     since = point - dt.timedelta(days=max(rules.interaction_lookback_days, 200))
-    posts = list(
-        Post.objects.filter(
-            account=account, published_at__date__gte=since, published_at__date__lte=point
-        ).values_list("published_at", "title", "url", "original")
-    )
-    last_feed = (
-        Observation.objects.filter(account=account, kind=Observation.Kind.FEED)
+    posts: dict[int, list] = {pk: [] for pk in ids}
+    for account_id, *post in Post.objects.filter(
+        account_id__in=ids, published_at__date__gte=since, published_at__date__lte=point
+    ).values_list("account_id", "published_at", "title", "url", "original"):
+        posts[account_id].append(post)
+    latest_feed = Subquery(
+        Observation.objects.filter(account=OuterRef("pk"), kind=Observation.Kind.FEED)
         .order_by("-observed_at")
-        .first()
+        .values("pk")[:1]
     )
-    matcher = load_matcher_from_db()
-    titles = "<br>".join(title for _, title, _, _ in posts[:500])
-    content = scan_content(f"<html><body>{titles}</body></html>", account.url or "", matcher)
-    reposts = RepostRequirement.objects.filter(due__lte=point, due__gte=since)
-    return AccountFacts(
-        name=account.name,
-        platform=account.platform,
-        status=account.status,
-        has_interaction=account.has_interaction,
-        feed_title=(last_feed.evidence.get("feed_title", "") if last_feed else ""),
-        feed_error=(
-            last_feed.reason if last_feed and last_feed.outcome != Observation.Outcome.OK else ""
-        ),
-        posts=tuple(PostFact(at, title, url, original) for at, title, url, original in posts),
-        messages=tuple(
+    last_feed = {
+        o.account_id: o
+        for o in Observation.objects.filter(
+            pk__in=Account.objects.filter(pk__in=ids).values(feed=latest_feed)
+        )
+    }
+    messages: dict[int, list] = {pk: [] for pk in ids}
+    for m in Message.objects.filter(account_id__in=ids, received_at__date__gte=since):
+        messages[m.account_id].append(
             MessageFact(m.received_at, m.replied_at, m.auto_reply, m.valid, m.title)
-            for m in account.messages.filter(received_at__date__gte=since)
-        ),
-        events=tuple(
-            EventFact(e.kind, e.date, e.filed_on, e.new_name) for e in account.events.all()
-        ),
-        reposts=tuple(
-            RepostFact(r.title, r.url, r.due)
-            for r in reposts
-            if not r.platforms or account.platform in r.platforms
-        ),
-        period_start=period.start if period else None,
-        content=(PageContent(account.url or f"account:{account.pk}", tuple(content["hits"])),),
-        tz=tz,
-    )
+        )
+    events: dict[int, list] = {pk: [] for pk in ids}
+    for e in AccountEvent.objects.filter(account_id__in=ids):
+        events[e.account_id].append(EventFact(e.kind, e.date, e.filed_on, e.new_name))
+    reposts = list(RepostRequirement.objects.filter(due__lte=point, due__gte=since))
+    matcher = load_matcher_from_db() if accounts else None
+    out = {}
+    for account in accounts:
+        rows = posts[account.pk]
+        feed = last_feed.get(account.pk)
+        titles = "<br>".join(title for _, title, _, _ in rows[:500])
+        content = scan_content(f"<html><body>{titles}</body></html>", account.url or "", matcher)
+        out[account.pk] = AccountFacts(
+            name=account.name,
+            platform=account.platform,
+            status=account.status,
+            has_interaction=account.has_interaction,
+            feed_title=(feed.evidence.get("feed_title", "") if feed else ""),
+            feed_error=(feed.reason if feed and feed.outcome != Observation.Outcome.OK else ""),
+            posts=tuple(PostFact(at, title, url, original) for at, title, url, original in rows),
+            messages=tuple(messages[account.pk]),
+            events=tuple(events[account.pk]),
+            reposts=tuple(
+                RepostFact(r.title, r.url, r.due)
+                for r in reposts
+                if not r.platforms or account.platform in r.platforms
+            ),
+            period_start=period.start if period else None,
+            content=(PageContent(account.url or f"account:{account.pk}", tuple(content["hits"])),),
+            tz=tz,
+        )
+    return out
 
 
 def account_drafts(account: Account, point: dt.date, rules: Rules, period=None) -> list[Draft]:
@@ -226,9 +247,11 @@ def accounts_judge(run: InspectionRun) -> int:
         return 0
     rule_set = active_rule_set()
     rules = rules_for(rule_set)
+    accounts = list(run_accounts(run).select_related("unit").order_by("pk"))
+    facts = accounts_facts(accounts, run.monitoring_point, rules, run.period)
     drafts_by = {
-        account: account_drafts(account, run.monitoring_point, rules, run.period)
-        for account in run_accounts(run).select_related("unit").order_by("pk")
+        account: evaluate_account(facts[account.pk], run.monitoring_point, rules)
+        for account in accounts
     }
     findings_for_accounts(run, drafts_by)
     account_verdicts_refresh(

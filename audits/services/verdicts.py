@@ -23,7 +23,7 @@ from audits.models import (
     rules_for,
 )
 from audits.scoring import Counted, Previous, propose_verdict
-from audits.services.findings import rules_key, site_drafts
+from audits.services.findings import rules_key, site_drafts, stored_differs
 from core.auditlog import audit_record
 from units.access import is_lead
 from units.models import Website
@@ -149,6 +149,8 @@ _PROPOSAL_FIELDS = (
     "proposed_result", "proposed_score", "reasons", "finding_ids", "carried_keys",
     "pending_count", "projected_result", "projected_reasons", "computed_at",
 )  # fmt: skip
+# What a later run of the same proposal changes.
+_PROPOSAL_MOVING = frozenset({"monitoring_point", "monitoring_run", "computed_at"})
 
 
 def verdicts_refresh(
@@ -236,24 +238,39 @@ def verdicts_refresh(
 def proposals_store(period: Period, subject: str, proposals: list[tuple]) -> list[Verdict]:
     """Write the proposals ((website or account, verdict fields), ``subject`` naming which) as
     the period's verdicts in one update and one insert. Only the proposal's fields are written:
-    a person's decision (result, override) is kept. Returns the verdicts in that order."""
+    a person's decision (result, override) is kept. Returns the verdicts in that order.
+
+    A verdict whose proposal did not change but for the run it comes from (every verdict of a
+    county, run after run) is moved with one UPDATE per run; only changed ones go through
+    ``bulk_update``, whose CASE per field and row cost 0.3 s for 150 verdicts (issue 12)."""
     stored = {
         getattr(v, f"{subject}_id"): v
         for v in Verdict.objects.filter(
             **{f"{subject}_id__in": [s.pk for s, _ in proposals]}, period=period
         )
     }
-    out, new = [], []
+    out, new, changed = [], [], []
+    moved: dict[tuple, list[int]] = {}  # (point, run id, computed at) -> verdicts
     for owner, values in proposals:
         verdict = stored.get(owner.pk)
         if verdict is None:
             verdict = Verdict(**{subject: owner}, period=period, **values)
             new.append(verdict)
         else:
+            if stored_differs(verdict, values, _PROPOSAL_MOVING):
+                changed.append(verdict)
+            else:
+                run = values["monitoring_run"]
+                key = (values["monitoring_point"], run.pk if run else None, values["computed_at"])
+                moved.setdefault(key, []).append(verdict.pk)
             for name, value in values.items():
                 setattr(verdict, name, value)
         out.append(verdict)
-    Verdict.objects.bulk_update([v for v in out if v.pk], _PROPOSAL_FIELDS, batch_size=500)
+    for (point, run_id, at), pks in moved.items():
+        Verdict.objects.filter(pk__in=pks).update(
+            monitoring_point=point, monitoring_run_id=run_id, computed_at=at
+        )
+    Verdict.objects.bulk_update(changed, _PROPOSAL_FIELDS, batch_size=500)
     try:
         with transaction.atomic():
             Verdict.objects.bulk_create(new)

@@ -20,7 +20,12 @@ from audits.services.imports import findings_upload_apply, findings_upload_store
 from audits.services.periods import bonus_enter, period_designate_run, period_lock
 from audits.services.review import finding_add_manual, finding_review, findings_review_bulk
 from audits.services.runs import run_create
-from audits.services.verdicts import monitoring_run_for, verdict_decide, verdict_refresh
+from audits.services.verdicts import (
+    monitoring_run_for,
+    verdict_decide,
+    verdict_refresh,
+    verdicts_refresh,
+)
 from core.models import AuditLogEntry
 from newmedia.registry.export import build_workbook
 from newmedia.registry.importer import import_registry
@@ -128,6 +133,38 @@ def test_it_counts_only_the_last_complete_run_of_the_period(two_runs, site_a):
     assert sorted(verdict.finding_ids) == sorted(
         confirmed.filter(run=second).values_list("pk", flat=True)
     )
+
+
+def test_a_later_run_with_the_same_findings_moves_the_verdict_without_rewriting_it(
+    two_runs, site_a, site_b, staff
+):
+    period, _, second, columns = two_runs
+    for c in add_columns(site_b, 2):
+        observe(second, site_b, column=c, newest=STALE)
+    findings_for_run(second)
+    complete(second)  # site B is one of its sites too
+    confirm_pending(staff, run=second)
+    before = {v.website_id: v for v in Verdict.objects.filter(period=period)}
+    third = inspect(site_a, columns, point=POINT, period=period, stale=columns[6:], user=staff)
+    for c in site_b.columns.all():
+        observe(third, site_b, column=c, newest=POINT)  # site B's columns are fresh again
+    findings_for_run(third)
+    complete(third)
+    with CaptureQueriesContext(connection) as ctx:
+        verdicts_refresh([site_a, site_b], period)
+    case = [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "audits_verdict"')]
+    assert len(case) == 2  # site A's proposal is the same: moved alone; site B's is rewritten
+    assert sum("CASE" in q["sql"] for q in case) == 1
+    a, b = verdict_of(site_a, "2026-11"), verdict_of(site_b, "2026-11")
+    assert (a.monitoring_run, a.monitoring_point) == (third, POINT)
+    assert a.computed_at > before[site_a.pk].computed_at
+    assert (a.proposed_result, a.reasons) == (
+        before[site_a.pk].proposed_result,
+        before[site_a.pk].reasons,
+    )
+    assert sorted(a.finding_ids) == sorted(before[site_a.pk].finding_ids)
+    assert b.monitoring_run == third
+    assert b.finding_ids == [] and before[site_b.pk].finding_ids
 
 
 def test_designating_the_first_run_makes_it_count_and_is_logged(two_runs, site_a, lead):

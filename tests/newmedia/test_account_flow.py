@@ -14,6 +14,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audits.models import (
@@ -355,12 +357,18 @@ def test_judging_evaluates_each_account_once_for_its_findings_and_its_verdict(
     for finding in Finding.objects.order_by("pk"):
         finding_review(finding, user=staff, status="confirmed", note="读网检查确认")
     calls = []
-    real = accounts.account_drafts
-    monkeypatch.setattr(
-        accounts,
-        "account_drafts",
-        lambda account, *rest: calls.append(account.pk) or real(account, *rest),
-    )
-    assert accounts_judge(q3_run) == 11
+    real = accounts.accounts_facts
+
+    def counted(accounts_, *rest):
+        accounts_ = list(accounts_)
+        calls.extend(a.pk for a in accounts_)
+        return real(accounts_, *rest)
+
+    monkeypatch.setattr(accounts, "accounts_facts", counted)
+    with CaptureQueriesContext(connection) as queries:
+        assert accounts_judge(q3_run) == 11
     assert len(calls) == len(set(calls)) == 11  # once each, not once more for the verdict
+    # The facts of all 11 in a fixed number of queries, not a few per account.
+    facts = [q for q in queries.captured_queries if "newmedia_post" in q["sql"]]
+    assert len(facts) == 1
     assert results("proposed_result") == RESULTS  # and the verdicts are the same

@@ -180,8 +180,11 @@ def _worker(queue, run_id: int, threads: int, cpu: int | None, render: bool) -> 
 
     settings.GOVWATCH_RENDER_JS = render
 
+    from config.celery import worker_gc
+
     if cpu is not None:
         os.sched_setaffinity(0, {cpu})
+    worker_gc(settings.GOVWATCH_WORKER_GC_THRESHOLD)  # as a Celery worker does at start
 
     connections.close_all()  # the parent's connections are not ours
     from audits.services import runs
@@ -360,17 +363,25 @@ def _rate(result: dict) -> float:
     return result["pages"] / result["wall"]
 
 
+def _machine_ms(result: dict) -> float:
+    """The machine's CPU per page less the farm's."""
+    return 1000 * (result["machine_cpu"] - result["farm_cpu"]) / max(result["pages"], 1)
+
+
 def report_rounds(rounds) -> None:
     rows = []
     for pair, n, scrapy, engine in rounds:
         ratio = _rate(engine) / _rate(scrapy) if scrapy else None
+        cpu = _machine_ms(engine) / _machine_ms(scrapy) if scrapy else None
         rows.append((
             pair, n, f"{_rate(scrapy):.1f}" if scrapy else "", f"{_rate(engine):.1f}",
-            f"{ratio:.2f}" if ratio else "",
+            f"{ratio:.2f}" if ratio else "", f"{cpu:.2f}" if cpu else "",
             f"{scrapy['steal']:.1f}" if scrapy else "", f"{engine['steal']:.1f}",
         ))  # fmt: skip
     print(
-        "\nEvery round (each pair's tables above show its median round). Steal: CPU seconds "
+        "\nEvery round (each pair's tables above show its median round). CPU per page: the run "
+        "path's machine CPU per page over Scrapy's in the same round (less the farm), which the "
+        "machine's drift moves less than pages/s. Steal: CPU seconds "
         "the hypervisor gave other guests while this one wanted to run (/proc/stat), a sign of "
         "a noisy neighbour:\n"
     )
@@ -382,6 +393,7 @@ def report_rounds(rounds) -> None:
                 "Scrapy pages/s",
                 "run path pages/s",
                 "ratio",
+                "CPU per page vs Scrapy",
                 "Scrapy steal s",
                 "run path steal s",
             ),
@@ -416,7 +428,7 @@ def report(args, results) -> None:
         machine = {}
         for name, r in (("scrapy", scrapy), ("engine", engine)):
             if r:
-                machine[name] = 1000 * (r["machine_cpu"] - r["farm_cpu"]) / max(r["pages"], 1)
+                machine[name] = _machine_ms(r)
         if scrapy:
             s_rate = scrapy["pages"] / scrapy["wall"]
             rows.append((

@@ -5,7 +5,7 @@
 The farm runs in its own process (latency 0, so the profile shows CPU, not waiting); the registry
 is loaded into a fresh database (PostgreSQL when DATABASE_URL is set, else SQLite) and
 audits.services.inspect_run_site is called for every website in turn on the main thread under
-cProfile (a site's column pages are read inline, not in the site's small thread pool, so that
+cProfile (a site's column pages are read in one lane, the calling thread, so that
 the profile sees them). Prints the functions with the most own time and the most cumulative time, and the CPU
 milliseconds per page.
 """
@@ -27,25 +27,6 @@ from _common import (
     run_cleanups,
     say,
 )
-
-
-class _Inline:
-    """ThreadPoolExecutor's map and shutdown, run in the calling thread."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def map(self, fn, *iterables):
-        return (fn(*args) for args in zip(*iterables, strict=True))
-
-    def shutdown(self, *args, **kwargs):
-        pass
 
 
 def main(argv=None) -> int:
@@ -75,7 +56,8 @@ def main(argv=None) -> int:
     import audits.services.runs as runs
     from audits.services.runs import inspect_run_site, run_create, run_plan
 
-    runs.ThreadPoolExecutor = _Inline  # the profiler sees the main thread only
+    lanes = runs.map_in_lanes
+    runs.map_in_lanes = lambda fn, items, width, **kw: lanes(fn, items, 1, **kw)  # one thread
 
     run = run_create(trigger="command", monitoring_point=dt.date.fromisoformat(args.today))
     ids = run_plan(run.pk)

@@ -1,5 +1,6 @@
 """The one Celery app. Broker: Redis when REDIS_URL is set, else kombu's filesystem transport."""
 
+import gc
 import os
 
 from celery import Celery, signals
@@ -46,3 +47,26 @@ def pin_worker(sender=None, **kwargs) -> None:
         )
     os.environ[CPUS_BEFORE_PIN] = ",".join(str(c) for c in sorted(allowed))
     os.sched_setaffinity(0, {cpu})
+
+
+@signals.worker_init.connect
+def tune_gc(sender=None, **kwargs) -> None:
+    """Python collects its youngest generation every 700 net allocations; a worker making model
+    instances, lxml proxies and evidence dicts for every page ran it thousands of times a run,
+    each pass also walking the objects of everything imported. Here the imported objects are
+    frozen (never walked again, nor copied by a prefork child) and the youngest generation is
+    collected every GOVWATCH_WORKER_GC_THRESHOLD allocations (50,000): about a tenth less CPU a
+    page in bench/bench_throughput.py (issue 12). Cycles are still collected, later."""
+    from django.conf import settings
+
+    worker_gc(settings.GOVWATCH_WORKER_GC_THRESHOLD)
+
+
+def worker_gc(threshold: int) -> None:
+    """What a worker process does to its garbage collector at start (0: leave Python's)."""
+    if not threshold:
+        return
+    gc.collect()
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(threshold, second, third)

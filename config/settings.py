@@ -178,6 +178,8 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("GOVWATCH_QUEUE", "celery")
 # The core a worker pins itself to (config/celery.py); unset, the worker is not pinned.
 _worker_cpu = env_int("GOVWATCH_WORKER_CPU", -1, minimum=0)
 GOVWATCH_WORKER_CPU = _worker_cpu if _worker_cpu >= 0 else None
+# The garbage collector's first threshold in a worker (config/celery.py), 0 for Python's own.
+GOVWATCH_WORKER_GC_THRESHOLD = env_int("GOVWATCH_WORKER_GC_THRESHOLD", 50_000, minimum=0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

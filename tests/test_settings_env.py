@@ -307,3 +307,36 @@ def test_a_negative_core_is_refused_at_start(monkeypatch):
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert proc.returncode != 0 and "GOVWATCH_WORKER_CPU=-1" in proc.stderr
+
+
+# --- GOVWATCH_WORKER_GC_THRESHOLD (config/celery.py) ---------------------------------------------
+
+_GC_PROBE = (
+    "import gc, django; django.setup(); from celery import signals; from config.celery import "
+    "app, tune_gc; assert any(r() is tune_gc for _, r in signals.worker_init.receivers); "
+    "tune_gc(); print(gc.get_threshold()[0], gc.get_freeze_count() > 1000)"
+)
+
+
+def _gc_in_a_worker(value: str | None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "GOVWATCH_WORKER_GC_THRESHOLD"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    if value is not None:
+        env["GOVWATCH_WORKER_GC_THRESHOLD"] = value
+    return subprocess.run(
+        [sys.executable, "-c", _GC_PROBE], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_a_worker_collects_garbage_less_often_with_its_imports_frozen():
+    assert _gc_in_a_worker(None).stdout.split() == ["50000", "True"]
+    assert _gc_in_a_worker("20000").stdout.split() == ["20000", "True"]
+
+
+def test_a_zero_gc_threshold_leaves_pythons_collector_as_it_is():
+    assert _gc_in_a_worker("0").stdout.split() == ["700", "False"]
+
+
+def test_a_negative_gc_threshold_is_refused_at_start():
+    proc = _gc_in_a_worker("-5")
+    assert proc.returncode != 0 and "GOVWATCH_WORKER_GC_THRESHOLD" in proc.stderr

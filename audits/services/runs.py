@@ -8,7 +8,6 @@ once, under a lock on its row.
 
 import datetime as dt
 import functools
-from concurrent.futures import ThreadPoolExecutor
 
 from django.db import models, transaction
 from django.db.models import F, TextField, Value
@@ -43,6 +42,7 @@ from audits.services.messages import messages_read
 from audits.services.observations import ObservationBatch, observation_for, observations_upsert
 from audits.services.verdicts import verdicts_for_run
 from core.auditlog import audit_record
+from core.lanes import Stopped, map_in_lanes
 from units.models import Website
 
 
@@ -197,7 +197,7 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
             _store_column(run, website, column, _not_checked(column, home), batch=batch)
         columns = []
     # As many pages in flight as the per-host limit allows; the limiter holds the line across
-    # every worker, these threads only keep a site's own slots busy. A column page is read,
+    # every worker, these lanes only keep a site's own slots busy. A column page is read,
     # scanned and made an observation in the thread that fetched it, so that one parsed tree
     # serves its list, its content scan and its links (parse_html).
     width = max(1, min(fetcher.config.per_host_concurrency, len(columns)))
@@ -207,17 +207,19 @@ def inspect_run_site(run_id: int, website_id: int, fetcher: Fetcher | None = Non
         links = page_links(reading.page) if run.check_links else []
         return reading, _column_observation(run, website, column, reading, matcher), links
 
-    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="site") as pool:
-        for n, (reading, obs, links) in enumerate(pool.map(read, columns)):
-            batch.add(obs)
-            if reading.page.ok:
-                pages.append((reading.page.final_url, links, False))
-            newest_item = _newer_item(newest_item, reading)
-            readings_seen.append(reading)
-            items += [i for i in (reading.result.items if reading.result else ()) if i.date]
-            if n % 10 == 9 and _cancelled(run_id):
-                pool.shutdown(cancel_futures=True)
-                return
+    try:
+        readings = map_in_lanes(
+            read, columns, width, stop=lambda: _cancelled(run_id), stop_every=10, name="site"
+        )
+    except Stopped:
+        return
+    for reading, obs, links in readings:
+        batch.add(obs)
+        if reading.page.ok:
+            pages.append((reading.page.final_url, links, False))
+        newest_item = _newer_item(newest_item, reading)
+        readings_seen.append(reading)
+        items += [i for i in (reading.result.items if reading.result else ()) if i.date]
     # The home and column pages in one write (and the run's counters with them); what follows
     # (articles, services, links, search) in a second one.
     batch.flush()

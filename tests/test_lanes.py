@@ -60,8 +60,8 @@ def test_stop_is_asked_by_the_caller_every_few_items_and_then_no_new_item_starts
         map_in_lanes(work, range(100), 2, stop=stop, stop_every=10)
     assert len(asked) == 2
     assert {ident for _, ident in asked} == {threading.get_ident()}  # never in a helper thread
-    assert 10 <= asked[0][0] <= 12
-    assert 20 <= len(started) <= 24  # the other lane may have taken one more each
+    assert asked[0][0] >= 10 and asked[1][0] >= 20  # after 10 more items finished each time
+    assert len(started) <= asked[1][0] + 1  # only the other lane's next item may have begun
 
 
 def test_an_error_stops_the_lanes_and_reaches_the_caller():

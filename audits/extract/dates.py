@@ -229,6 +229,8 @@ def date_from_parts(parts: list[str], today: date) -> DateToken | None:
     year (``<b>01-04</b><i>2023</i>``), and day + "01月" with the year inferred. Returns None unless
     exactly one reading exists.
     """
+    if sum(1 for p in parts if _ANY_DIGIT.search(p)) < 2:
+        return None  # each reading below joins two parts that hold digits
     cleaned = [normalize_digits(p).strip() for p in parts]
     yms = [(i, m) for i, p in enumerate(cleaned) if (m := _YEAR_MONTH.match(p))]
     days = [(i, m) for i, p in enumerate(cleaned) if (m := _DAY_ONLY.match(p))]

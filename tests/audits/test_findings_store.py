@@ -84,3 +84,26 @@ def test_findings_seen_again_move_in_one_update_and_changed_ones_are_rewritten(
     assert fresh.status == Finding.Status.CONFIRMED and fresh.reviewed_by == staff
     others = Finding.objects.exclude(pk=changed.pk).filter(pk__in=stored)
     assert {f.reason for f in others} == {"首页最新信息为 2026-10-01"}
+
+
+def test_a_run_reads_its_rules_and_words_once_and_the_next_run_sees_edits(
+    db, django_assert_num_queries
+):
+    from audits.models import DictionaryEntry, active_rule_set
+    from audits.services.runs import run_create, run_inputs
+
+    first = run_create(trigger="command", monitoring_point=dt.date(2026, 11, 23))
+    rules, matcher = run_inputs(first.pk, first.created_at)
+    with django_assert_num_queries(0):  # every later site of the run in this process
+        assert run_inputs(first.pk, first.created_at) == (rules, matcher)
+    rule_set = active_rule_set()
+    rule_set.pass_mark = rules.pass_mark + 5
+    rule_set.save()
+    DictionaryEntry.objects.create(kind="sensitive", word="测试敏感词")
+    assert (
+        run_inputs(first.pk, first.created_at)[0].pass_mark == rules.pass_mark
+    )  # one run, one set
+    second = run_create(trigger="command", monitoring_point=dt.date(2026, 11, 24))
+    new_rules, new_matcher = run_inputs(second.pk, second.created_at)
+    assert new_rules.pass_mark == rules.pass_mark + 5
+    assert new_matcher is not matcher

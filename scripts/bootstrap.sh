@@ -24,7 +24,9 @@ fi
 # already knows a candidate, so that a machine without one is not sent to apt on every run.
 for pkg in chromium-headless-shell; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" && continue
-  apt-cache policy "$pkg" 2>/dev/null | grep -q "Candidate: [0-9]" || continue
+  # Not `apt-cache policy | grep -q`: grep stops reading at the match, apt-cache dies of SIGPIPE
+  # and pipefail made the test fail, so a new machine never got the package.
+  grep -q "Candidate: [0-9]" <<<"$(apt-cache policy "$pkg" 2>/dev/null)" || continue
   echo "bootstrap: installing $pkg"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg" \
     >/dev/null 2>&1 || echo "bootstrap: $pkg could not be installed; rendering uses /usr/bin/chromium"

@@ -1,24 +1,39 @@
-"""core.lanes: a site's column pages read in a few lanes, the calling thread one of them."""
+"""core.lanes: a site's column pages read in a few lanes, the calling thread one of them.
+
+No test sleeps: the lanes are made to overlap, or to take turns, with events and barriers.
+"""
 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
 from core.lanes import Stopped, map_in_lanes
 
+WAIT = 10  # seconds: only reached when the lanes do not overlap as they must
+
 
 def test_results_keep_the_items_order_whatever_finishes_first():
-    def slow_first(n):
-        time.sleep(0.02 if n == 0 else 0)
+    others_done = threading.Event()
+    finished = []
+    lock = threading.Lock()
+
+    def first_finishes_last(n):
+        if n == 0:
+            assert others_done.wait(WAIT)  # the other lanes read items 1-6 meanwhile
+        else:
+            with lock:
+                finished.append(n)
+                if len(finished) == 6:
+                    others_done.set()
         return n * n
 
-    assert map_in_lanes(slow_first, range(7), 3) == [n * n for n in range(7)]
+    assert map_in_lanes(first_finishes_last, range(7), 3) == [n * n for n in range(7)]
 
 
 def test_at_most_width_items_run_at_once_and_the_caller_is_one_lane():
+    both = threading.Barrier(2, timeout=WAIT)  # each item waits for one in the other lane
     running, peak, threads = [0], [0], set()
     lock = threading.Lock()
 
@@ -27,7 +42,7 @@ def test_at_most_width_items_run_at_once_and_the_caller_is_one_lane():
             running[0] += 1
             peak[0] = max(peak[0], running[0])
             threads.add(threading.get_ident())
-        time.sleep(0.01)
+        both.wait()
         with lock:
             running[0] -= 1
         return n
@@ -45,23 +60,35 @@ def test_one_item_or_width_one_runs_in_the_calling_thread_alone():
     assert map_in_lanes(lambda n: n, [], 2) == []
 
 
-def test_stop_is_asked_by_the_caller_every_few_items_and_then_no_new_item_starts():
+def test_stop_is_asked_every_few_items_and_then_no_new_item_starts():
     started, asked = [], []
 
-    def work(n):
-        started.append(n)
-        time.sleep(0.001)
-
     def stop():
-        asked.append((len(started), threading.get_ident()))
+        asked.append(len(started))
         return len(asked) == 2  # the second time
 
     with pytest.raises(Stopped):
-        map_in_lanes(work, range(100), 2, stop=stop, stop_every=10)
-    assert len(asked) == 2
-    assert {ident for _, ident in asked} == {threading.get_ident()}  # never in a helper thread
-    assert asked[0][0] >= 10 and asked[1][0] >= 20  # after 10 more items finished each time
-    assert len(started) <= asked[1][0] + 1  # only the other lane's next item may have begun
+        map_in_lanes(started.append, range(100), 1, stop=stop, stop_every=10)
+    assert asked == [10, 20]
+    assert started == list(range(20))
+
+
+def test_stop_is_asked_by_the_calling_thread_only():
+    """In a helper thread a database query would open a connection of its own."""
+    rounds = threading.Barrier(3, timeout=WAIT)  # the three lanes take one item each per round
+    asked = []
+
+    def stop():
+        asked.append(threading.get_ident())
+        return False
+
+    def step(n):
+        rounds.wait()
+        return n
+
+    assert map_in_lanes(step, range(30), 3, stop=stop) == list(range(30))
+    assert len(asked) >= 2  # 30 items finished, asked each time 10 more had
+    assert set(asked) == {threading.get_ident()}
 
 
 def test_an_error_stops_the_lanes_and_reaches_the_caller():
@@ -71,9 +98,23 @@ def test_an_error_stops_the_lanes_and_reaches_the_caller():
         started.append(n)
         if n == 3:
             raise ValueError("page 3")
-        time.sleep(0.001)
         return n
 
     with pytest.raises(ValueError, match="page 3"):
+        map_in_lanes(work, range(50), 1)
+    assert started == [0, 1, 2, 3]  # the rest was not read
+
+
+def test_an_error_in_a_helper_lane_reaches_the_caller():
+    caller = threading.get_ident()
+    raised = threading.Event()
+
+    def work(n):
+        if threading.get_ident() == caller:
+            assert raised.wait(WAIT)  # so that the helper lane takes an item
+            return n
+        raised.set()
+        raise ValueError(f"page {n}")
+
+    with pytest.raises(ValueError, match="page"):
         map_in_lanes(work, range(50), 2)
-    assert len(started) < 10  # the rest was not read

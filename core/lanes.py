@@ -36,8 +36,8 @@ def map_in_lanes(
     ``stop`` is asked by the calling thread once ``stop_every`` more items have finished, in any
     lane (only there: in a helper thread a database query would open a connection of its own);
     when it says True no new item starts and :class:`Stopped` is raised once the running ones
-    are done. The first exception of
-    ``fn`` stops the lanes the same way and is raised in the caller.
+    are done. The first exception of ``fn`` stops the lanes the same way and is raised in the
+    caller.
     """
     items = list(items)
     results: list = [None] * len(items)

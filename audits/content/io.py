@@ -213,9 +213,22 @@ def leaders_from_db() -> list[LeaderEntry]:
     ]
 
 
+_matcher_cache: dict = {}
+
+
 def load_matcher_from_db() -> Matcher:
-    """The matcher for a scan: active entries (kind 白名单 = the allow-list) and leaders in office."""
-    return build_matcher(entries_from_db(), leaders_from_db())
+    """The matcher for a scan: active entries (kind 白名单 = the allow-list) and leaders in office.
+
+    Built once per process and dictionary state: the entries are read on every call, the matcher
+    (the costly part with a 50,000-word dictionary) is rebuilt only when they changed."""
+    entries, leaders = entries_from_db(), leaders_from_db()
+    key = hash((tuple(entries), tuple(leaders)))
+    hit = _matcher_cache.get("matcher")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    matcher = build_matcher(entries, leaders)
+    _matcher_cache["matcher"] = (key, matcher)
+    return matcher
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from audits import notify
-from audits.content.io import build_matcher, entries_from_db, leaders_from_db
+from audits.content.io import load_matcher_from_db
 from audits.crawl.config import CrawlConfig
 from audits.crawl.fetch import Fetcher
 from audits.crawl.politeness import host_key
@@ -132,23 +132,6 @@ def run_log(run_id: int, line: str) -> None:
     InspectionRun.objects.filter(pk=run_id).update(
         log=Concat(F("log"), Value(f"{stamp} {line}\n"), output_field=TextField())
     )
-
-
-_matcher_cache: dict = {}
-
-
-def load_matcher_from_db():
-    """The word matcher of the current dictionary, built once per process and dictionary state:
-    the entries are read for every site (one query each), the matcher (the costly part with a
-    50,000-word dictionary) is rebuilt only when they changed."""
-    entries, leaders = entries_from_db(), leaders_from_db()
-    key = hash((tuple(entries), tuple(leaders)))
-    hit = _matcher_cache.get("matcher")
-    if hit is not None and hit[0] == key:
-        return hit[1]
-    matcher = build_matcher(entries, leaders)
-    _matcher_cache["matcher"] = (key, matcher)
-    return matcher
 
 
 @functools.lru_cache(maxsize=4)
